@@ -1,0 +1,11 @@
+import type { BenchGroup } from './group.js';
+import { unaryCallGroup } from './groups/unaryCall.js';
+
+/**
+ * Every group the bench runs, in order. To add a measurement (e.g. streaming time-to-first-token,
+ * native-plugin calls, reload latency): write its subject(s) and floor under subjects/, a group
+ * under groups/ with its comparisons and targets, and list it here.
+ */
+export function allGroups(inFlight: number): BenchGroup[] {
+  return [unaryCallGroup(inFlight)];
+}

@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DaemonProcess } from '../test/helpers/daemonProcess.js';
+import { echoWasmPath } from './echoPlugin.js';
+
+const echoServerMain = fileURLToPath(new URL('./echoServer.js', import.meta.url));
+
+/** A running bench/echoServer.ts process. */
+export interface EchoServer {
+  socketPath: string;
+  stop(): Promise<void>;
+}
+
+/** Spawns the plain vscode-jsonrpc echo server on a private socket and waits for it to listen. */
+export async function startEchoServer(): Promise<EchoServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-bench-'));
+  const socketPath = join(dir, 'echo.sock');
+  const child = spawn(process.execPath, [echoServerMain, socketPath], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdout.setEncoding('utf8');
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the echo server did not start within 10 s')), 10_000);
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      if (out.includes('ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the echo server exited with code ${code} before listening`));
+    });
+  });
+  return {
+    socketPath,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts a real `plugd serve` (dist/clients/cli/main.js) on a private socket with the echo plugin
+ * as provider `echo`, logging at info (the default level, not the tests' debug).
+ */
+export function startEchoDaemon(options: { threads?: number } = {}): Promise<DaemonProcess> {
+  return DaemonProcess.start({
+    config: [{ name: 'echo', path: echoWasmPath, ...(options.threads ? { threads: options.threads } : {}) }],
+    env: { PLUGD_LOG: 'info' },
+  });
+}

@@ -1,0 +1,138 @@
+import type { ComparisonResult } from './compare.js';
+import type { GroupReport, Report, RowReport } from './report.js';
+
+/** Renders a report as an aligned plain-text table (default output) or as Markdown (`--markdown`). */
+
+type Cell = string;
+type Align = 'left' | 'right';
+
+interface Table {
+  header: Cell[];
+  align: Align[];
+  rows: Cell[][];
+}
+
+export function formatUs(us: number | undefined): string {
+  if (us === undefined || !Number.isFinite(us)) return '—';
+  return us >= 1000 ? us.toFixed(0) : us >= 100 ? us.toFixed(1) : us.toFixed(2);
+}
+
+export function formatRate(perSec: number | undefined): string {
+  if (perSec === undefined || !Number.isFinite(perSec)) return '—';
+  return Math.round(perSec).toLocaleString('en-US');
+}
+
+function formatRatio(c: ComparisonResult): string {
+  if (c.value === null) return '—';
+  return `${c.value >= 10 ? c.value.toFixed(1) : c.value.toFixed(2)}×`;
+}
+
+function formatTarget(c: ComparisonResult): string {
+  return c.target ? `${c.target.op === '<=' ? '≤' : '≥'} ${c.target.value}×` : '(info)';
+}
+
+/** The in-flight levels that appear in a group, ascending (the calls/s columns). */
+function inFlightLevels(group: GroupReport): number[] {
+  const levels = new Set<number>();
+  for (const row of group.rows) for (const k of Object.keys(row.result?.callsPerSec ?? {})) levels.add(Number(k));
+  return [...levels].sort((a, b) => a - b);
+}
+
+function rowsTable(group: GroupReport): Table {
+  const levels = inFlightLevels(group);
+  return {
+    header: ['role', 'subject', 'median µs', 'p99 µs', ...levels.map((n) => `calls/s @${n}`)],
+    align: ['left', 'left', 'right', 'right', ...levels.map((): Align => 'right')],
+    rows: group.rows.map((row: RowReport) => {
+      const mark = row.error ? ' (failed, see below)' : row.result?.notes.length ? ' *' : '';
+      return [
+        row.role,
+        row.label + mark,
+        formatUs(row.result?.latency?.median),
+        formatUs(row.result?.latency?.p99),
+        ...levels.map((n) => formatRate(row.result?.callsPerSec[n])),
+      ];
+    }),
+  };
+}
+
+function comparisonsTable(group: GroupReport): Table {
+  return {
+    header: ['ratio', 'value', 'target', 'result'],
+    align: ['left', 'right', 'left', 'left'],
+    rows: group.comparisons.map((c) => [c.label, formatRatio(c), formatTarget(c), c.verdict]),
+  };
+}
+
+function footnotes(group: GroupReport): string[] {
+  const lines: string[] = [];
+  for (const row of group.rows) {
+    if (row.error) lines.push(`${row.id}: FAILED: ${row.error}`);
+    for (const note of row.result?.notes ?? []) lines.push(`* ${row.id}: ${note}`);
+  }
+  return lines;
+}
+
+function width(s: string): number {
+  return [...s].length;
+}
+
+function textTable(t: Table): string[] {
+  const widths = t.header.map((h, i) => Math.max(width(h), ...t.rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: Cell[]) =>
+    cells
+      .map((c, i) => (t.align[i] === 'right' ? c.padStart(widths[i]! - width(c) + c.length) : c.padEnd(widths[i]! - width(c) + c.length)))
+      .join('  ')
+      .trimEnd();
+  return [line(t.header), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)];
+}
+
+function markdownTable(t: Table): string[] {
+  const esc = (c: string) => c.replace(/\|/g, '\\|');
+  return [
+    `| ${t.header.map(esc).join(' | ')} |`,
+    `|${t.align.map((a) => (a === 'right' ? '---:' : ':---')).join('|')}|`,
+    ...t.rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ];
+}
+
+export function machineLine(report: Report): string {
+  const m = report.machine;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os} (${m.kernel})`;
+}
+
+export function runLine(report: Report): string {
+  const c = report.counts;
+  const m = report.machine;
+  const pkgs = Object.entries(m.packages)
+    .map(([name, v]) => `${name} ${v}`)
+    .join(', ');
+  return (
+    `${report.mode} run, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s; ` +
+    `warm-up ${c.warmupSequential} sequential + ${c.warmupConcurrent} at ${c.inFlight} in flight, ` +
+    `measured ${c.sequential} sequential + ${c.concurrent} at ${c.inFlight} in flight; ` +
+    `load average ${m.loadAvgStart} at start, ${m.loadAvgEnd ?? '?'} at end; ${pkgs}`
+  );
+}
+
+export function renderText(report: Report): string {
+  const out: string[] = [`plugd benchmark — ${machineLine(report)}`, runLine(report)];
+  for (const group of report.groups) {
+    out.push('', `== ${group.title} ==`, '', ...textTable(rowsTable(group)));
+    if (group.comparisons.length) out.push('', ...textTable(comparisonsTable(group)));
+    const notes = footnotes(group);
+    if (notes.length) out.push('', ...notes);
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [`Machine: ${machineLine(report)}.`, '', `Run: ${runLine(report)}.`];
+  for (const group of report.groups) {
+    out.push('', `### ${group.title}`, '', ...markdownTable(rowsTable(group)));
+    if (group.comparisons.length) out.push('', ...markdownTable(comparisonsTable(group)));
+    const notes = footnotes(group);
+    if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,28 @@
+import type { InvocationOf } from './args.js';
+import { formatJson, formatShutdown, formatStatus } from './format.js';
+import type { CliIo } from './io.js';
+import { withClient } from './session.js';
+
+/** `plugd serve`: runs the daemon in this process. */
+export async function runServe(inv: InvocationOf<'serve'>, io: CliIo): Promise<void> {
+  await io.serve({
+    configPath: inv.configPath,
+    // Resolved here too so `PLUGD_SOCKET=… plugd serve` and `PLUGD_SOCKET=… plugd status` agree.
+    socketPath: inv.socketPath ?? (io.env.PLUGD_SOCKET || undefined),
+    stdio: inv.stdio,
+    watch: inv.watch,
+  });
+}
+
+/** `plugd status`. */
+export async function runStatus(inv: InvocationOf<'status'>, io: CliIo): Promise<void> {
+  const status = await withClient(io, inv.client, (client) => client.status());
+  io.stdout.write(inv.client.json ? formatJson(status) : formatStatus(status));
+}
+
+/** `plugd shutdown`. */
+export async function runShutdown(inv: InvocationOf<'shutdown'>, io: CliIo): Promise<void> {
+  const params = inv.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: inv.drainTimeoutMs };
+  const result = await withClient(io, inv.client, (client) => client.shutdown(params));
+  io.stdout.write(inv.client.json ? formatJson(result) : formatShutdown(result));
+}

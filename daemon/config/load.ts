@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse, TomlError } from 'smol-toml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.js';
+import { lineOfKey } from './keyLines.js';
+import { ConfigFileSchema, DEFAULTS, ProviderEntrySchema, type PlugdConfig, type ProviderEntry } from './schema.js';
+
+/** Reads and validates plugins.toml. Every error names the file, the line and the key. */
+export function loadConfig(path: string): PlugdConfig {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('CONFIG_NOT_FOUND', `${path}: cannot read config file (${(error as Error).message})`);
+  }
+  return parseConfig(source, path);
+}
+
+/** Validates config text; `path` is used for messages and to resolve relative plugin paths. */
+export function parseConfig(source: string, path: string): PlugdConfig {
+  let raw: unknown;
+  try {
+    raw = parse(source);
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const detail = error.message.replace(/^Invalid TOML document: /, '').split('\n')[0];
+      throw new ConfigError('CONFIG_SYNTAX', `${path}:${error.line}:${error.column}: TOML syntax error: ${detail}`);
+    }
+    throw error;
+  }
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) throw describeIssue(parsed.error.issues[0], source, path, raw);
+
+  const base = dirname(path);
+  const providers: ProviderEntry[] = [];
+  const seen = new Map<string, number>();
+  (parsed.data.providers ?? []).forEach((entry, index) => {
+    const previous = seen.get(entry.name);
+    if (previous !== undefined) {
+      const line = lineOfKey(source, 'providers', index, ['name']);
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `${where(path, line)}: duplicate provider name "${entry.name}" (already used by [[providers]] #${previous + 1}); names must be unique`,
+        { path: `providers[${index}].name` },
+      );
+    }
+    seen.set(entry.name, index);
+    const config = entry.config ?? {};
+    const fromConfig = config.allowed_hosts;
+    if (fromConfig !== undefined && !(Array.isArray(fromConfig) && fromConfig.every((h) => typeof h === 'string'))) {
+      const line = lineOfKey(source, 'providers', index, ['config', 'allowed_hosts']);
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `${where(path, line)}: [[providers]] #${index + 1} ("${entry.name}"): config.allowed_hosts: expected an array of host names`,
+        { path: `providers[${index}].config.allowed_hosts` },
+      );
+    }
+    providers.push({
+      name: entry.name,
+      path: entry.path,
+      resolvedPath: resolve(base, entry.path),
+      config,
+      threads: entry.threads ?? DEFAULTS.threads,
+      timeoutMs: entry.timeout_ms ?? DEFAULTS.timeoutMs,
+      startTimeoutMs: entry.start_timeout_ms ?? DEFAULTS.startTimeoutMs,
+      allowedHosts: [...new Set([...(entry.allowed_hosts ?? []), ...((fromConfig as string[] | undefined) ?? [])])],
+    });
+  });
+  return { path, providers };
+}
+
+const entryKeys = Object.keys(ProviderEntrySchema.shape).join(', ');
+
+function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path: string, raw: unknown): ConfigError {
+  if (!issue) return new ConfigError('CONFIG_INVALID', `${path}: invalid config`);
+  const [top, index, ...keyPath] = issue.path;
+  if (top !== 'providers') {
+    if (issue.code === 'unrecognized_keys') {
+      return new ConfigError(
+        'CONFIG_INVALID',
+        `${path}: unknown top-level key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected [[providers]] tables)`,
+        { path: issue.keys[0] ?? '' },
+      );
+    }
+    return new ConfigError('CONFIG_INVALID', `${path}: "${String(top)}": ${issue.message}`, { path: String(top) });
+  }
+  if (typeof index !== 'number') {
+    return new ConfigError('CONFIG_INVALID', `${path}: "providers" must be an array of tables ([[providers]]): ${issue.message}`, {
+      path: 'providers',
+    });
+  }
+  const name = entryName(raw, index);
+  const label = `[[providers]] #${index + 1}${name ? ` ("${name}")` : ''}`;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? '';
+    const line = lineOfKey(source, 'providers', index, [key]);
+    return new ConfigError('CONFIG_INVALID', `${where(path, line)}: ${label}: unknown key "${key}" (expected one of: ${entryKeys})`, {
+      path: `providers[${index}].${key}`,
+      expected: entryKeys,
+    });
+  }
+  const keys = keyPath.map(String);
+  const line = lineOfKey(source, 'providers', index, keys.length ? [keys[0] ?? ''] : []);
+  const field = keys.length ? keys.join('.') : '(entry)';
+  const value = valueAt(raw, issue.path);
+  const message =
+    issue.code !== 'invalid_type'
+      ? issue.message
+      : value === undefined
+        ? `missing required key (expected a ${issue.expected})`
+        : `expected a ${issue.expected}, found ${tomlType(value)} ${JSON.stringify(value)}`;
+  return new ConfigError('CONFIG_INVALID', `${where(path, line)}: ${label}: ${field}: ${message}`, {
+    path: `providers[${index}]${keys.length ? '.' + field : ''}`,
+  });
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
+}
+
+function tomlType(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a date';
+  if (typeof value === 'object' && value !== null) return 'a table';
+  return `a ${typeof value}`;
+}
+
+function entryName(raw: unknown, index: number): string | undefined {
+  const providers = (raw as { providers?: unknown }).providers;
+  const entry = Array.isArray(providers) ? (providers[index] as { name?: unknown } | undefined) : undefined;
+  return typeof entry?.name === 'string' ? entry.name : undefined;
+}
+
+function where(path: string, line: number | undefined): string {
+  return line === undefined ? path : `${path}:${line}`;
+}

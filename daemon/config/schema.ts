@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Defaults for the per-plugin runtime settings (documented in docs/config.md). */
+export const DEFAULTS = {
+  threads: 1,
+  timeoutMs: 120_000,
+  startTimeoutMs: 10_000,
+} as const;
+
+const hostPattern = /^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$|^\*$/;
+
+/** One `[[providers]]` entry: QueryMT's keys (`name`, `path`, `config`) plus plugd's runtime settings. */
+export const ProviderEntrySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"'),
+  path: z.string().min(1, 'expected a non-empty path'),
+  config: z.record(z.string(), z.unknown()).optional(),
+  threads: z.number().int().min(1).max(64).optional(),
+  timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
+  start_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  allowed_hosts: z.array(z.string().regex(hostPattern, 'expected a host name such as "api.openai.com" or "*.example.com"')).optional(),
+});
+export type ProviderEntryInput = z.infer<typeof ProviderEntrySchema>;
+
+export const ConfigFileSchema = z.strictObject({
+  providers: z.array(ProviderEntrySchema).optional(),
+});
+
+/** A validated provider entry with defaults applied and its path resolved. */
+export interface ProviderEntry {
+  /** The configured name, unique in the file. */
+  name: string;
+  /** The path as written. */
+  path: string;
+  /** The absolute path of the plugin file. */
+  resolvedPath: string;
+  /** `[providers.config]`: default settings passed to the plugin. */
+  config: Record<string, unknown>;
+  threads: number;
+  timeoutMs: number;
+  startTimeoutMs: number;
+  /** `allowed_hosts` merged with `[providers.config].allowed_hosts`. */
+  allowedHosts: string[];
+}
+
+export interface PlugdConfig {
+  /** The absolute path of the file this came from. */
+  path: string;
+  providers: ProviderEntry[];
+}

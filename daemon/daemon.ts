@@ -1,0 +1,129 @@
+import type { Server, Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
+import type { DaemonStatusRequest } from '../protocol/daemon.js';
+import type { PlugdConfig } from './config/schema.js';
+import type { Logger } from './log.js';
+import { PluginRegistry } from './plugins/registry.js';
+import { HandleTable } from './providers/handles.js';
+import { ProviderService } from './providers/service.js';
+import { registerHandlers } from './rpc/handlers.js';
+import { Session, shuttingDown } from './rpc/session.js';
+import { listenUnixSocket } from './rpc/socketServer.js';
+import { VERSION } from './version.js';
+
+export interface DaemonOptions {
+  config: PlugdConfig;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The daemon: the plugin registry, the provider handles, and the client sessions. Transports are
+ * attached from outside (`serve(input, output)` for any stream pair, `listen(path)` for a unix
+ * socket), so the same daemon can be driven over a socket, stdio or an in-memory pair.
+ */
+export class Daemon implements AsyncDisposable {
+  readonly registry: PluginRegistry;
+  readonly handles = new HandleTable();
+  readonly service: ProviderService;
+  readonly startedAt = new Date();
+  /** Resolves once the daemon has shut down (after `daemon/shutdown`, or `close()`). */
+  readonly exited: Promise<void>;
+  /** Resolves once every configured plugin has finished loading (or failed). */
+  readonly loaded: Promise<void>;
+
+  private readonly sessions = new Set<Session>();
+  private readonly sockets = new Set<Socket>();
+  private server: Server | null = null;
+  private socketPath: string | null = null;
+  private stopping = false;
+  private markExited!: () => void;
+
+  constructor(private readonly options: DaemonOptions) {
+    this.registry = new PluginRegistry(options.logger);
+    this.service = new ProviderService(this.registry, this.handles, options.logger, options.env);
+    this.exited = new Promise((resolve) => (this.markExited = resolve));
+    this.loaded = this.registry.load(options.config);
+  }
+
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
+  /** Serves one client over a pair of streams. */
+  serve(input: Readable, output: Writable): Session {
+    const session = new Session(input, output, this.logger, () => (this.stopping ? shuttingDown() : undefined));
+    registerHandlers(session, {
+      version: VERSION,
+      service: this.service,
+      status: () => this.status(),
+      shutdown: (ms) => this.shutdown(ms),
+    });
+    this.sessions.add(session);
+    session.onClose(() => {
+      this.sessions.delete(session);
+      const released = this.handles.release(session.id);
+      this.logger.debug(`client #${session.id} disconnected${released ? `; released ${released} provider handle(s)` : ''}`);
+    });
+    session.listen();
+    this.logger.debug(`client #${session.id} connected`);
+    return session;
+  }
+
+  /** Accepts clients on a unix socket. */
+  async listen(path: string): Promise<void> {
+    this.server = await listenUnixSocket(path, (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      // A client that vanishes mid-write must not take the daemon down.
+      socket.on('error', (error) => this.logger.debug(`socket error: ${error.message}`));
+      this.serve(socket, socket);
+    });
+    this.socketPath = path;
+    this.logger.info(`listening on ${path}`);
+  }
+
+  status(): DaemonStatusRequest.Result {
+    return {
+      version: VERSION,
+      pid: process.pid,
+      uptimeMs: Date.now() - this.startedAt.getTime(),
+      startedAt: this.startedAt.toISOString(),
+      configPath: this.options.config.path,
+      socketPath: this.socketPath,
+      clients: this.sessions.size,
+      plugins: this.registry.status(),
+    };
+  }
+
+  /**
+   * Stops accepting work, waits for calls in flight (up to `drainTimeoutMs`), then finishes the
+   * shutdown right after the caller's answer is written. Resolves with the number of calls that
+   * were in flight when draining began.
+   */
+  async shutdown(drainTimeoutMs: number): Promise<number> {
+    if (this.stopping) return 0;
+    this.stopping = true;
+    this.logger.info('shutting down: draining calls in flight');
+    this.server?.close();
+    // The shutdown request itself is not a plugin call, so it does not count.
+    const inFlight = this.registry.pending;
+    await this.registry.drain(drainTimeoutMs);
+    setImmediate(() => void this.close());
+    return inFlight;
+  }
+
+  async close(): Promise<void> {
+    this.stopping = true;
+    this.server?.close();
+    await this.registry.dispose();
+    for (const session of this.sessions) session.dispose();
+    for (const socket of this.sockets) socket.end();
+    this.logger.info('stopped');
+    this.markExited();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

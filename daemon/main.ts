@@ -1,0 +1,57 @@
+import { tmpdir, userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { defaultSocketPath } from '../protocol/socketPath.js';
+import { loadConfig } from './config/load.js';
+import { locateConfig } from './config/locate.js';
+import { Daemon } from './daemon.js';
+import { DaemonError } from './errors.js';
+import { createLogger, parseLogLevel } from './log.js';
+
+export interface ServeOptions {
+  /** plugins.toml; found by the usual search when absent. */
+  configPath?: string;
+  /** Where to listen; the default socket when absent. With `stdio`, only when given. */
+  socketPath?: string;
+  /** Serve one client on stdin/stdout. */
+  stdio?: boolean;
+  /** Watch the config and plugin files (hot reload; not implemented in this version). */
+  watch?: boolean;
+}
+
+/** The socket the daemon uses when none is given: `$PLUGD_SOCKET`, else the per-user default. */
+export function resolveSocketPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (explicit) return resolve(explicit);
+  if (env.PLUGD_SOCKET) return resolve(env.PLUGD_SOCKET);
+  return defaultSocketPath({ xdgRuntimeDir: env.XDG_RUNTIME_DIR, tmpDir: tmpdir(), user: process.getuid?.() ?? userInfo().username });
+}
+
+/**
+ * `plugd serve`: loads the config, starts the plugins, serves clients, and exits 0 after
+ * `daemon/shutdown`, SIGTERM or SIGINT (or when stdin closes in --stdio mode). A config error
+ * exits 1 with a message naming the file, line and key.
+ */
+export async function serve(options: ServeOptions): Promise<void> {
+  const logger = createLogger(parseLogLevel(process.env.PLUGD_LOG));
+  let daemon: Daemon;
+  try {
+    const configPath = locateConfig(options.configPath);
+    daemon = new Daemon({ config: loadConfig(configPath), logger });
+    logger.info(`plugd starting (pid ${process.pid}) with ${configPath}`);
+    if (options.stdio) {
+      process.stdin.on('end', () => void daemon.shutdown(10_000));
+      daemon.serve(process.stdin, process.stdout);
+    }
+    if (!options.stdio || options.socketPath) await daemon.listen(resolveSocketPath(options.socketPath));
+  } catch (error) {
+    process.stderr.write(`plugd: ${error instanceof DaemonError ? error.message : ((error as Error).stack ?? String(error))}\n`);
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    logger.info(`received ${signal}`);
+    void daemon.shutdown(10_000);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  await daemon.exited;
+  process.exit(0);
+}

@@ -1,0 +1,69 @@
+import type { PluginStatus } from '../../protocol/daemon.js';
+import type { PlugdConfig } from '../config/schema.js';
+import { toErrorInfo } from '../errors.js';
+import type { Logger } from '../log.js';
+import { WasmPluginHost, type HostState } from './wasmHost.js';
+
+const stateNames: Record<HostState, PluginStatus['state']> = {
+  starting: 'loading',
+  ready: 'ready',
+  draining: 'draining',
+  stopped: 'stopped',
+  failed: 'failed',
+};
+
+/** Every configured plugin by name, in config order. */
+export class PluginRegistry implements AsyncDisposable {
+  private readonly hosts = new Map<string, WasmPluginHost>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Creates a host per entry and starts them all in parallel; resolves once every one has settled. */
+  load(config: PlugdConfig): Promise<void> {
+    for (const entry of config.providers) this.hosts.set(entry.name, new WasmPluginHost(entry, this.logger));
+    return Promise.all([...this.hosts.values()].map((h) => h.start())).then(() => undefined);
+  }
+
+  get(name: string): WasmPluginHost | undefined {
+    return this.hosts.get(name);
+  }
+
+  list(): WasmPluginHost[] {
+    return [...this.hosts.values()];
+  }
+
+  get pending(): number {
+    return this.list().reduce((n, h) => n + h.pending, 0);
+  }
+
+  status(): PluginStatus[] {
+    return this.list().map((h) => ({
+      name: h.name,
+      kind: 'provider',
+      type: h.type,
+      source: h.entry.resolvedPath,
+      state: stateNames[h.state],
+      error: h.failure ? toErrorInfo(h.failure) : null,
+      pluginName: h.info?.name ?? null,
+      loadTimeMs: h.loadTimeMs,
+      readyAt: h.readyAt?.toISOString() ?? null,
+      threads: h.entry.threads,
+      timeoutMs: h.entry.timeoutMs,
+      calls: h.stats.calls,
+      errors: h.stats.errors,
+      restarts: h.stats.restarts,
+    }));
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.all(this.list().map((h) => h.drain(timeoutMs)));
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.list().map((h) => h.dispose()));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}

@@ -1,0 +1,334 @@
+import { readFile } from 'node:fs/promises';
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { PluginType } from '../../protocol/daemon.js';
+import type { CallTask, LogRecord, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
+import type { ProviderEntry } from '../config/schema.js';
+import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
+import type { Logger } from '../log.js';
+import { CrashBudget } from './crashBudget.js';
+import { detectPluginType } from './detect.js';
+
+export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
+
+export interface CallOptions {
+  /** Aborting it cancels the call and stops the plugin's work (its worker is replaced). */
+  signal?: AbortSignal;
+  /** For streaming exports: receives each `qmt_yield_chunk` payload, in order. */
+  onChunk?: (data: string) => void;
+}
+
+const workerFile = new URL('../../workers/wasm/worker.js', import.meta.url);
+
+/**
+ * One Wasm plugin: its piscina pool (one Extism instance per worker thread), its lifecycle state,
+ * its counters, and the policy for timeouts and crashes.
+ */
+export class WasmPluginHost implements AsyncDisposable {
+  state: HostState = 'starting';
+  type: PluginType | null = null;
+  info: ReadyResult | null = null;
+  /** The parsed output of `config_schema`, or null when the plugin exports none. */
+  schema: Record<string, unknown> | null = null;
+  failure: DaemonError | null = null;
+  loadTimeMs: number | null = null;
+  readyAt: Date | null = null;
+  readonly stats = { calls: 0, errors: 0, restarts: 0 };
+
+  private pool: Piscina<WorkerTask, WorkerResult> | null = null;
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private readonly budget = new CrashBudget();
+
+  constructor(
+    readonly entry: ProviderEntry,
+    private readonly logger: Logger,
+  ) {}
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  private startup: Promise<void> | null = null;
+
+  /** Loads the plugin (once). Never rejects: a failure leaves the host `failed` with the reason. */
+  start(): Promise<void> {
+    this.startup ??= this.load();
+    return this.startup;
+  }
+
+  private async load(): Promise<void> {
+    const began = performance.now();
+    try {
+      const module = await this.compile();
+      let pool = this.createPool(module, {});
+      let info = await this.describe(pool);
+      // Like QueryMT's host, load twice when the plugin names an API key variable: the key is
+      // known only after the first load, and reaches the plugin only through its own config.
+      const key = info.apiKeyName ? process.env[info.apiKeyName] : undefined;
+      if (info.apiKeyName && key) {
+        await pool.destroy();
+        pool = this.createPool(module, { [info.apiKeyName]: key });
+        info = await this.describe(pool);
+      }
+      let schema: Record<string, unknown> | null;
+      try {
+        schema = this.parseSchema(info.configSchema);
+      } catch (error) {
+        await pool.destroy();
+        throw error;
+      }
+      if (this.state !== 'starting') {
+        await pool.destroy();
+        return;
+      }
+      this.schema = schema;
+      this.pool = pool;
+      this.info = info;
+      this.loadTimeMs = Math.round(performance.now() - began);
+      this.readyAt = new Date();
+      this.state = 'ready';
+      this.logger.info(`loaded plugin "${this.name}" (${info.name}) from ${this.entry.resolvedPath} in ${this.loadTimeMs} ms`);
+    } catch (error) {
+      this.loadTimeMs = Math.round(performance.now() - began);
+      this.fail(error instanceof DaemonError ? error : new PluginLoadError('PLUGIN_LOAD', String((error as Error)?.message ?? error), { plugin: this.name }));
+    }
+  }
+
+  private parseSchema(text: string | null): Record<string, unknown> | null {
+    if (text === null) return null;
+    let schema: unknown;
+    try {
+      schema = JSON.parse(text);
+    } catch (error) {
+      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema returned invalid JSON (${(error as Error).message})`, { plugin: this.name });
+    }
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema must return a JSON Schema object`, { plugin: this.name });
+    }
+    return schema as Record<string, unknown>;
+  }
+
+  private async compile(): Promise<WebAssembly.Module> {
+    const path = this.entry.resolvedPath;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new PluginLoadError(
+        'PLUGIN_NOT_FOUND',
+        code === 'ENOENT' ? `${path}: plugin file not found` : `${path}: cannot read plugin file (${(error as Error).message})`,
+        { plugin: this.name },
+      );
+    }
+    const detected = detectPluginType(path, bytes.subarray(0, 8));
+    if (detected.type === null) throw new PluginLoadError('PLUGIN_TYPE', `${path}: ${detected.reason}`, { plugin: this.name });
+    this.type = detected.type;
+    if (detected.type !== 'wasm') {
+      throw new PluginLoadError('PLUGIN_TYPE', `${path}: native plugins (${detected.format}) are not supported by this version of plugd`, {
+        plugin: this.name,
+      });
+    }
+    try {
+      return await WebAssembly.compile(bytes);
+    } catch (error) {
+      throw new PluginLoadError('PLUGIN_INVALID', `${path}: invalid WebAssembly module: ${(error as Error).message}`, { plugin: this.name });
+    }
+  }
+
+  private createPool(module: WebAssembly.Module, config: Record<string, string>): Piscina<WorkerTask, WorkerResult> {
+    const workerData: WorkerStart = {
+      type: 'start',
+      plugin: this.name,
+      module,
+      config,
+      allowedHosts: this.entry.allowedHosts,
+      logLevel: this.logger.level,
+    };
+    const pool = new Piscina<WorkerTask, WorkerResult>({
+      filename: workerFile.href,
+      name: 'default',
+      minThreads: this.entry.threads,
+      maxThreads: this.entry.threads,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+      concurrentTasksPerWorker: 1,
+      // The worker gets no environment at all: a plugin sees only its own config.
+      env: {},
+      workerData,
+    });
+    pool.on('error', (error: Error) => this.logger.error(`plugin "${this.name}": worker error: ${error.message}`));
+    return pool;
+  }
+
+  private async describe(pool: Piscina<WorkerTask, WorkerResult>): Promise<ReadyResult> {
+    const timeout = AbortSignal.timeout(this.entry.startTimeoutMs);
+    let result: WorkerResult;
+    try {
+      result = await pool.run({ type: 'describe' }, { signal: timeout });
+    } catch (error) {
+      await pool.destroy();
+      if (timeout.aborted) {
+        throw new PluginLoadError('START_TIMEOUT', `${this.entry.resolvedPath}: the plugin did not finish loading within ${this.entry.startTimeoutMs} ms (start_timeout_ms)`, {
+          plugin: this.name,
+          timeoutMs: this.entry.startTimeoutMs,
+        });
+      }
+      throw new PluginLoadError('PLUGIN_LOAD', `${this.entry.resolvedPath}: the plugin's worker failed while loading: ${(error as Error).message}`, { plugin: this.name });
+    }
+    this.forwardLogs(result.logs);
+    if (result.type !== 'ready') {
+      await pool.destroy();
+      const message = result.type === 'error' ? result.error.message : 'unexpected worker answer';
+      const code = result.type === 'error' ? result.error.code : 'PLUGIN_LOAD';
+      throw new PluginLoadError(code === 'PLUGIN_ERROR' || code === 'PLUGIN_TRAP' ? 'PLUGIN_LOAD' : (code as 'PLUGIN_LOAD'), `${this.entry.resolvedPath}: ${message}`, {
+        plugin: this.name,
+        ...(result.type === 'error' && result.error.payload ? { payload: result.error.payload } : {}),
+      });
+    }
+    return result;
+  }
+
+  hasExport(fn: string): boolean {
+    return this.info?.exports.includes(fn) ?? false;
+  }
+
+  /** Calls one export with JSON input; resolves with its output text. */
+  async call(fn: string, input: string | null, options: CallOptions = {}): Promise<string | null> {
+    const pool = this.pool;
+    if (this.state !== 'ready' || !pool) throw this.unavailable();
+    if (options.signal?.aborted) throw cancelled(this.name, fn);
+
+    this.inFlight++;
+    this.stats.calls++;
+    const controller = new AbortController();
+    let reason: 'timeout' | 'cancel' | undefined;
+    const timer = setTimeout(() => {
+      reason ??= 'timeout';
+      controller.abort();
+    }, this.entry.timeoutMs);
+    const onAbort = () => {
+      reason ??= 'cancel';
+      controller.abort();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const channel = options.onChunk ? new MessageChannel() : undefined;
+    const streamEnded = channel ? this.pump(channel.port1, options.onChunk!) : undefined;
+    const task: CallTask = channel ? { type: 'call', fn, input, port: channel.port2 } : { type: 'call', fn, input };
+    try {
+      const result = await pool.run(task, { signal: controller.signal, ...(channel ? { transferList: [channel.port2] } : {}) });
+      // Chunks posted on the port can arrive after the task's result: wait for the explicit end.
+      if (streamEnded) await streamEnded;
+      this.forwardLogs(result.logs);
+      if (result.type === 'error') throw fromWire(result.error, this.name);
+      if (result.type !== 'result') throw new PluginCallError('PLUGIN_OUTPUT', `${fn}: unexpected worker answer`, { plugin: this.name });
+      return result.output;
+    } catch (error) {
+      this.stats.errors++;
+      if (error instanceof DaemonError) throw error;
+      if (reason === 'timeout') {
+        this.stats.restarts++;
+        throw new PluginCallError('PLUGIN_TIMEOUT', `plugin "${this.name}": ${fn} did not finish within ${this.entry.timeoutMs} ms (timeout_ms); its worker was replaced`, {
+          plugin: this.name,
+          timeoutMs: this.entry.timeoutMs,
+        });
+      }
+      if (reason === 'cancel') {
+        this.stats.restarts++;
+        throw cancelled(this.name, fn);
+      }
+      throw this.crashed(fn, error);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      channel?.port1.close();
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private pump(port: import('node:worker_threads').MessagePort, onChunk: (data: string) => void): Promise<void> {
+    return new Promise((resolve) => {
+      port.on('message', (message: StreamMessage) => {
+        if (message.type === 'chunk') onChunk(message.data);
+        else if (message.type === 'log') this.forwardLogs([message.record]);
+        else resolve();
+      });
+      port.on('close', () => resolve());
+    });
+  }
+
+  private crashed(fn: string, error: unknown): PluginCallError {
+    this.stats.restarts++;
+    const detail = (error as Error)?.message ?? String(error);
+    const crash = new PluginCallError('PLUGIN_CRASHED', `plugin "${this.name}": its worker died during ${fn} (${detail})`, {
+      plugin: this.name,
+      reason: detail,
+    });
+    if (!this.budget.record()) {
+      this.fail(
+        new PluginLoadError('PLUGIN_FAILED', `plugin "${this.name}" crashed more than ${this.budget.maxCrashes} times in ${this.budget.windowMs / 1000} s; last: ${detail}`, {
+          plugin: this.name,
+          reason: detail,
+        }),
+      );
+    }
+    return crash;
+  }
+
+  private unavailable(): DaemonError {
+    if (this.state === 'starting') return new DaemonError('PLUGIN_NOT_READY', `plugin "${this.name}" is still loading`, { plugin: this.name });
+    if (this.state === 'failed') {
+      return new DaemonError('PLUGIN_FAILED', `plugin "${this.name}" failed: ${this.failure?.message ?? 'unknown reason'}`, {
+        plugin: this.name,
+        reason: this.failure?.message ?? 'unknown',
+      });
+    }
+    return new DaemonError('SHUTTING_DOWN', `plugin "${this.name}" is ${this.state === 'draining' ? 'shutting down' : 'stopped'}`, { plugin: this.name });
+  }
+
+  private fail(error: DaemonError): void {
+    this.state = 'failed';
+    this.failure = error;
+    this.logger.error(`plugin "${this.name}" failed: ${error.message}`);
+    const pool = this.pool;
+    this.pool = null;
+    void pool?.destroy().catch(() => undefined);
+  }
+
+  private forwardLogs(records: LogRecord[]): void {
+    for (const r of records) this.logger.log(r.level, `plugin:${this.name}${r.target && r.target !== this.name ? `:${r.target}` : ''}`, r.message);
+  }
+
+  /** Stops taking new calls and waits (up to `timeoutMs`) for calls in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.state === 'ready' || this.state === 'starting') this.state = 'draining';
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.state !== 'failed') this.state = 'stopped';
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.destroy();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+function cancelled(plugin: string, fn: string): PluginCallError {
+  return new PluginCallError('CANCELLED', `${fn} on plugin "${plugin}" was cancelled`, { plugin });
+}

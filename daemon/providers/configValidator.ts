@@ -1,0 +1,50 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { DaemonError } from '../errors.js';
+
+const options = { strict: false, allErrors: false, validateFormats: false, logger: false } as const;
+const draft07 = new Ajv(options);
+const draft2020 = new Ajv2020(options);
+const compiled = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Validates a provider config against the plugin's JSON Schema. Plugins built with schemars emit
+ * draft-07 or 2020-12 schemas with non-standard formats (`uint32`, `float`), so formats are not
+ * enforced; types, ranges, enums and required keys are.
+ */
+export function validateProviderConfig(plugin: string, schema: Record<string, unknown>, config: Record<string, unknown>): void {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    const ajv = String(schema.$schema ?? '').includes('2020-12') ? draft2020 : draft07;
+    try {
+      validate = ajv.compile(schema);
+    } catch (error) {
+      throw new DaemonError('INVALID_PROVIDER_CONFIG', `plugin "${plugin}" has an invalid config schema: ${(error as Error).message}`, { plugin });
+    }
+    compiled.set(schema, validate);
+  }
+  if (validate(config)) return;
+  const first = validate.errors?.[0];
+  const { path, message } = describe(first);
+  throw new DaemonError('INVALID_PROVIDER_CONFIG', `invalid config for provider "${plugin}": ${path}: ${message}`, {
+    plugin,
+    path,
+    expected: message,
+  });
+}
+
+function describe(error: ErrorObject | undefined): { path: string; message: string } {
+  if (!error) return { path: 'config', message: 'does not match the schema' };
+  const base = ['config', ...error.instancePath.split('/').filter(Boolean)].join('.');
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return { path: `${base}.${String(params.missingProperty)}`, message: 'missing required key' };
+    case 'enum':
+      return { path: base, message: `must be one of ${JSON.stringify(params.allowedValues)}` };
+    case 'additionalProperties':
+      return { path: `${base}.${String(params.additionalProperty)}`, message: 'is not a key the plugin accepts' };
+    default:
+      return { path: base, message: error.message ?? 'is invalid' };
+  }
+}

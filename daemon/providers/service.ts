@@ -1,0 +1,203 @@
+import type { ChatResult, StreamChunk } from '../../protocol/chat.js';
+import type { FactoryInfo } from '../../protocol/factories.js';
+import type {
+  ProvidersBuildRequest,
+  ProvidersChatRequest,
+  ProvidersCompleteRequest,
+  ProvidersEmbedRequest,
+} from '../../protocol/providers.js';
+import { DaemonError, PluginCallError, toErrorInfo } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { WasmPluginHost } from '../plugins/wasmHost.js';
+import { toQmtMessages, toQmtTools } from '../translate/messages.js';
+import type { QmtChatResponse } from '../translate/qmtTypes.js';
+import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/results.js';
+import { buildProviderConfig, builderOverlay, schemaDeclares } from './builder.js';
+import { validateProviderConfig } from './configValidator.js';
+import type { HandleTable, ProviderHandle } from './handles.js';
+
+/** The provider operations behind the `factories/*` and `providers/*` methods. */
+export class ProviderService {
+  constructor(
+    private readonly registry: PluginRegistry,
+    private readonly handles: HandleTable,
+    private readonly logger: Logger,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  factories(): FactoryInfo[] {
+    return this.registry.list().map((host) => {
+      const has = (fn: string) => host.state === 'ready' && host.hasExport(fn);
+      return {
+        name: host.name,
+        state: host.state === 'starting' ? 'loading' : host.state,
+        error: host.failure ? toErrorInfo(host.failure) : null,
+        capabilities: { chat: has('chat'), stream: has('chat_stream'), embed: has('embed'), complete: has('complete'), listModels: has('list_models') },
+        apiKeyName: host.info?.apiKeyName ?? null,
+        baseUrl: host.info?.baseUrl ?? null,
+      };
+    });
+  }
+
+  async configSchema(name: string): Promise<Record<string, unknown>> {
+    const host = await this.host(name);
+    return host.schema ?? { type: 'object' };
+  }
+
+  async listModels(name: string, overlay: Record<string, unknown> | undefined, signal: AbortSignal): Promise<string[]> {
+    const host = await this.host(name);
+    this.require(host, 'list_models', 'listing models');
+    const cfg = buildProviderConfig({ defaults: host.entry.config, apiKeyName: host.info?.apiKeyName ?? null, env: this.env, schema: host.schema, overlay: overlay ?? {} });
+    const models = parseOutput(host, 'list_models', await host.call('list_models', JSON.stringify(cfg), { signal }));
+    if (!Array.isArray(models) || !models.every((m) => typeof m === 'string')) throw badOutput(host, 'list_models', 'an array of model names');
+    return models;
+  }
+
+  async build(owner: number, params: ProvidersBuildRequest.Params, signal: AbortSignal): Promise<string> {
+    const host = await this.host(params.provider);
+    const config = buildProviderConfig({
+      defaults: host.entry.config,
+      apiKeyName: host.info?.apiKeyName ?? null,
+      env: this.env,
+      schema: host.schema,
+      overlay: builderOverlay(params),
+    });
+    if (host.schema) validateProviderConfig(host.name, host.schema, config);
+    if (host.hasExport('from_config')) {
+      try {
+        await host.call('from_config', JSON.stringify(config), { signal });
+      } catch (error) {
+        if (error instanceof DaemonError && error.code === 'PLUGIN_ERROR') {
+          throw new DaemonError('INVALID_PROVIDER_CONFIG', `provider "${host.name}" rejected its config: ${error.message.replace(/^from_config: /, '')}`, {
+            plugin: host.name,
+            ...(error.details.payload ? { payload: error.details.payload } : {}),
+          });
+        }
+        throw error;
+      }
+    }
+    return this.handles.add(owner, host.name, params, config).id;
+  }
+
+  dispose(owner: number, handle: string): void {
+    this.handles.delete(owner, handle);
+  }
+
+  async chat(owner: number, params: ProvidersChatRequest.Params, signal: AbortSignal): Promise<ChatResult> {
+    const { host, handle } = await this.resolve(owner, params.handle);
+    this.require(host, 'chat', 'chat');
+    const output = parseOutput(host, 'chat', await host.call('chat', this.chatInput(host, handle, params, false), { signal }));
+    if (!output || typeof output !== 'object') throw badOutput(host, 'chat', 'a chat response object');
+    return toChatResult(output as QmtChatResponse);
+  }
+
+  async chatStream(owner: number, params: ProvidersChatRequest.Params, signal: AbortSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
+    const { host, handle } = await this.resolve(owner, params.handle);
+    this.require(host, 'chat_stream', 'streaming chat');
+    if (host.hasExport('supports_streaming')) {
+      const supported = parseOutput(host, 'supports_streaming', await host.call('supports_streaming', JSON.stringify(handle.config), { signal }));
+      if (supported === false) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming with this config`, { plugin: host.name });
+    }
+    const acc = new StreamAccumulator();
+    await host.call('chat_stream', this.chatInput(host, handle, params, true), {
+      signal,
+      onChunk: (data) => {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(data);
+        } catch {
+          this.logger.warn(`plugin "${host.name}": chat_stream yielded a chunk that is not JSON; skipped`);
+          return;
+        }
+        for (const chunk of toStreamChunks(payload)) {
+          if (acc.done) continue;
+          acc.add(chunk);
+          onChunk(chunk);
+        }
+      },
+    });
+    if (!acc.done) {
+      // Plugins end a stream by returning; the protocol promises a final `done` chunk.
+      const done: StreamChunk = { type: 'done', finishReason: acc.result().toolCalls.length ? 'toolCalls' : 'stop' };
+      acc.add(done);
+      onChunk(done);
+    }
+    return acc.result();
+  }
+
+  async embed(owner: number, params: ProvidersEmbedRequest.Params, signal: AbortSignal): Promise<number[][]> {
+    const { host, handle } = await this.resolve(owner, params.handle);
+    this.require(host, 'embed', 'embeddings');
+    const output = parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal }));
+    if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+      throw badOutput(host, 'embed', 'an array of number arrays');
+    }
+    return output as number[][];
+  }
+
+  async complete(owner: number, params: ProvidersCompleteRequest.Params, signal: AbortSignal): Promise<string> {
+    const { host, handle } = await this.resolve(owner, params.handle);
+    this.require(host, 'complete', 'completion');
+    const req = { prompt: params.prompt, suffix: params.suffix ?? null, max_tokens: params.maxTokens ?? null, temperature: params.temperature ?? null };
+    const output = parseOutput(host, 'complete', await host.call('complete', JSON.stringify({ cfg: handle.config, req }), { signal }));
+    const text = (output as { text?: unknown } | null)?.text;
+    if (typeof text !== 'string') throw badOutput(host, 'complete', 'an object {"text": string}');
+    return text;
+  }
+
+  private chatInput(host: WasmPluginHost, handle: ProviderHandle, params: ProvidersChatRequest.Params, stream: boolean): string {
+    const { messages, system } = toQmtMessages(params.messages);
+    const cfg: Record<string, unknown> = { ...handle.config };
+    if (system.length) {
+      if (!schemaDeclares(host.schema, 'system')) {
+        throw new DaemonError('UNSUPPORTED', `provider "${host.name}" takes no system prompt (its config schema has no "system" key); remove the system messages`, {
+          plugin: host.name,
+          path: 'messages',
+        });
+      }
+      cfg.system = [typeof cfg.system === 'string' ? cfg.system : '', ...system].filter(Boolean).join('\n\n');
+    }
+    if (stream && schemaDeclares(host.schema, 'stream')) cfg.stream = true;
+    return JSON.stringify({ cfg, messages, tools: toQmtTools(params.tools) });
+  }
+
+  /** The named plugin, once it has finished loading. */
+  private async host(name: string): Promise<WasmPluginHost> {
+    const host = this.registry.get(name);
+    if (!host) {
+      const known = this.registry.list().map((h) => `"${h.name}"`).join(', ') || 'none';
+      throw new DaemonError('UNKNOWN_PROVIDER', `unknown provider "${name}" (configured: ${known})`, { path: 'name' });
+    }
+    await host.start();
+    if (host.state === 'failed') {
+      throw new DaemonError('PLUGIN_FAILED', `plugin "${name}" failed: ${host.failure?.message ?? 'unknown reason'}`, {
+        plugin: name,
+        reason: host.failure?.message ?? 'unknown',
+      });
+    }
+    return host;
+  }
+
+  private async resolve(owner: number, id: string): Promise<{ host: WasmPluginHost; handle: ProviderHandle }> {
+    const handle = this.handles.get(owner, id);
+    return { host: await this.host(handle.provider), handle };
+  }
+
+  private require(host: WasmPluginHost, fn: string, what: string): void {
+    if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support ${what} (it does not export "${fn}")`, { plugin: host.name });
+  }
+}
+
+function parseOutput(host: WasmPluginHost, fn: string, text: string | null): unknown {
+  if (text === null || text === '') throw badOutput(host, fn, 'JSON output');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned invalid JSON: ${text.slice(0, 200)}`, { plugin: host.name });
+  }
+}
+
+function badOutput(host: WasmPluginHost, fn: string, expected: string): PluginCallError {
+  return new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned an unexpected value (expected ${expected})`, { plugin: host.name, expected });
+}

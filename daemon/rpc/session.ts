@@ -1,0 +1,104 @@
+import type { Readable, Writable } from 'node:stream';
+import { type CancellationToken, type MessageConnection, type RequestHandler, type RequestType, ResponseError } from 'vscode-jsonrpc';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import { ErrorCodes } from '../../protocol/errors.js';
+import type { Logger } from '../log.js';
+import { parseParams } from './params.js';
+import { toResponseError } from './wireErrors.js';
+
+/** A method as protocol/ declares it: literal name, params schema, typed RequestType. */
+export interface MethodSpec<S extends z.ZodType, R> {
+  method: string;
+  paramsSchema: S;
+  type: RequestType<z.infer<S>, R, void>;
+}
+
+/** What a handler gets besides its params. */
+export interface RequestContext {
+  /** Aborted on `$/cancelRequest` or when the client disconnects. */
+  signal: AbortSignal;
+  session: Session;
+}
+
+/**
+ * One client connection over any pair of streams (a socket, stdio, or an in-memory pair).
+ * Malformed frames close this connection only.
+ */
+export class Session implements Disposable {
+  private static nextId = 1;
+  readonly id = Session.nextId++;
+  readonly connection: MessageConnection;
+  /** One controller per request in flight, aborted on cancel or disconnect. (AbortSignal.any costs ~17 µs a call on Node 20, too much for the hot path.) */
+  private readonly active = new Set<AbortController>();
+  private closed = false;
+  private readonly closeListeners: Array<() => void> = [];
+
+  constructor(
+    input: Readable,
+    output: Writable,
+    private readonly logger: Logger,
+    private readonly gate: () => ResponseError<unknown> | undefined,
+  ) {
+    this.connection = createMessageConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
+    this.connection.onError(([error]) => {
+      this.logger.warn(`client #${this.id}: closing the connection after a protocol error: ${error.message}`);
+      this.dispose();
+      if ('destroy' in input && typeof input.destroy === 'function') input.destroy();
+    });
+    this.connection.onClose(() => this.dispose());
+    input.on('close', () => this.dispose());
+  }
+
+  /** Registers a request handler; params are validated before it runs, errors mapped to wire codes. */
+  handle<S extends z.ZodType, R>(spec: MethodSpec<S, R>, handler: (params: z.infer<S>, ctx: RequestContext) => Promise<R> | R, options: { duringShutdown?: boolean } = {}): void {
+    const handlerFn = async (raw: unknown, token: CancellationToken): Promise<R> => {
+      const controller = new AbortController();
+      this.active.add(controller);
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      try {
+        const refused = options.duringShutdown ? undefined : this.gate();
+        if (refused) throw refused;
+        if (this.closed || token.isCancellationRequested) controller.abort();
+        const params = parseParams(spec.paramsSchema, raw, spec.method);
+        return await handler(params, { signal: controller.signal, session: this });
+      } catch (error) {
+        throw toResponseError(error, spec.method, this.logger);
+      } finally {
+        subscription.dispose();
+        this.active.delete(controller);
+      }
+    };
+    // R is generic here, which vscode-jsonrpc's conditional HandlerResult type cannot resolve.
+    this.connection.onRequest(spec.type as unknown as RequestType<unknown, unknown, void>, handlerFn as RequestHandler<unknown, unknown, void>);
+  }
+
+  listen(): void {
+    this.connection.listen();
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const controller of this.active) controller.abort();
+    this.connection.dispose();
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+export function shuttingDown(): ResponseError<unknown> {
+  return new ResponseError(ErrorCodes.ShuttingDown, 'the daemon is shutting down and accepts no new work');
+}

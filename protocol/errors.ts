@@ -1,0 +1,83 @@
+/**
+ * Numeric error codes that cross the wire in JSON-RPC error responses.
+ *
+ * The JSON-RPC 2.0 range (-32768..-32000) is used for transport-level failures;
+ * plugd's own codes live in -32099..-32001 (the range the spec reserves for
+ * implementation-defined server errors). Every code is documented in
+ * docs/protocol.md; clients map them back to typed errors (see clients/errors.ts).
+ */
+export const ErrorCodes = {
+  /** Invalid JSON was received. */
+  ParseError: -32700,
+  /** The JSON sent is not a valid request object. */
+  InvalidRequest: -32600,
+  /** The method does not exist. */
+  MethodNotFound: -32601,
+  /** Invalid method parameters; `data.path` names the offending field. */
+  InvalidParams: -32602,
+  /** An unexpected daemon-side failure (a bug in plugd). */
+  InternalError: -32603,
+  /** The request was cancelled by the client (`$/cancelRequest` or disconnect). */
+  RequestCancelled: -32800,
+
+  /** No provider plugin with that name is configured. */
+  UnknownProvider: -32001,
+  /** The provider handle does not exist (never built, disposed, or owned by another connection). */
+  UnknownHandle: -32002,
+  /** The plugin is still loading (or restarting); retry shortly. */
+  PluginNotReady: -32003,
+  /** The plugin failed to load or was stopped after repeated crashes; `data.reason` says why. */
+  PluginFailed: -32004,
+  /** The plugin returned an error; `data.payload` carries its typed `{type, message}` payload when it sent one. */
+  PluginError: -32010,
+  /** The plugin call ran past its `timeout_ms`; the worker was replaced. */
+  PluginTimeout: -32011,
+  /** The plugin's worker died during the call (trap, abort, out of memory). */
+  PluginCrashed: -32012,
+  /** The provider configuration does not satisfy the plugin's config schema; `data.path` names the field. */
+  InvalidProviderConfig: -32013,
+  /** The plugin does not implement the requested capability (for example `embed`). */
+  Unsupported: -32014,
+  /** The daemon is shutting down and accepts no new work. */
+  ShuttingDown: -32020,
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** The symbolic name of a wire error code, e.g. `"PluginTimeout"`. */
+export type ErrorCodeName = keyof typeof ErrorCodes;
+
+const namesByCode = new Map<number, ErrorCodeName>(
+  Object.entries(ErrorCodes).map(([name, code]) => [code, name as ErrorCodeName]),
+);
+
+/** Returns the symbolic name of a wire error code, or undefined for codes plugd does not define. */
+export function errorCodeName(code: number): ErrorCodeName | undefined {
+  return namesByCode.get(code);
+}
+
+/** A typed error payload as a QueryMT plugin reports it (return code 1 with `{"payload": …}`). */
+export interface PluginErrorPayload {
+  /** The error kind as the plugin names it, e.g. `"InvalidRequest"`, `"Auth"`, `"ProviderError"`. */
+  type: string;
+  /** A human-readable message. */
+  message: string;
+  /** Any further fields the plugin sent, preserved verbatim. */
+  [extra: string]: unknown;
+}
+
+/** The `data` member of a plugd JSON-RPC error. Every field is optional; which appear depends on the code. */
+export interface ErrorData {
+  /** The plugin involved, when there is one. */
+  plugin?: string;
+  /** The JSON path of the offending field for InvalidParams / InvalidProviderConfig, e.g. `"messages[0].role"`. */
+  path?: string;
+  /** What was expected at `path`. */
+  expected?: string;
+  /** The plugin's typed error payload (PluginError). */
+  payload?: PluginErrorPayload;
+  /** Why a plugin is failed or crashed (PluginFailed, PluginCrashed). */
+  reason?: string;
+  /** The limit that was exceeded, in milliseconds (PluginTimeout). */
+  timeoutMs?: number;
+}

@@ -1,0 +1,102 @@
+import type { MessagePort } from 'node:worker_threads';
+
+/**
+ * The boundary between the daemon and a plugin's worker, as a discriminated union.
+ *
+ * Lifecycle: the daemon starts a worker with {@link WorkerStart} (piscina's workerData), sends a
+ * `describe` task and waits (with a start timeout) for `ready`. Each plugin call is a `call` task;
+ * a streaming call carries a MessagePort on which the worker posts `chunk` and `log` messages and
+ * finally `end`, because port messages can arrive after the task's result (NOTES: piscina streaming).
+ * Errors cross as plain `{name, message, code}` objects, never as Error instances.
+ */
+
+/** What a worker is started with. */
+export interface WorkerStart {
+  type: 'start';
+  /** The configured plugin name, for messages. */
+  plugin: string;
+  /** The plugin, compiled once by the daemon (a Module is cloned to workers without recompiling). */
+  module: WebAssembly.Module;
+  /** The level passed to the plugin's `init_logging` export (0 = off … 5 = trace). */
+  logLevel: number;
+  /** The Extism manifest config visible through `config_get`: only this plugin's own settings. */
+  config: Record<string, string>;
+  /** Hosts the plugin may reach through host HTTP functions. */
+  allowedHosts: string[];
+}
+
+/** Asks the worker to load the plugin and report what it exports. */
+export interface DescribeTask {
+  type: 'describe';
+}
+
+/** Calls one export. */
+export interface CallTask {
+  type: 'call';
+  /** The export's name, e.g. `chat_stream`. */
+  fn: string;
+  /** The export's input (JSON text), or null for exports that take none. */
+  input: string | null;
+  /** For streaming exports: where `chunk`, `log` and `end` messages go. */
+  port?: MessagePort;
+}
+
+export type WorkerTask = DescribeTask | CallTask;
+
+/** The plugin is loaded; these are its metadata exports' answers. */
+export interface ReadyResult {
+  type: 'ready';
+  /** The names of every function the module exports. */
+  exports: string[];
+  /** Output of the `name` export. */
+  name: string;
+  /** Output of `config_schema`, if exported (JSON text). */
+  configSchema: string | null;
+  /** Output of `api_key_name`, if exported and non-empty. */
+  apiKeyName: string | null;
+  /** Output of `base_url`, if exported and non-empty. */
+  baseUrl: string | null;
+  /** Plugin log records emitted while loading. */
+  logs: LogRecord[];
+}
+
+/** A call finished; `output` is the export's output text (null when it set none). */
+export interface CallResult {
+  type: 'result';
+  output: string | null;
+  /** Plugin log records emitted during the call (non-streaming calls; streams send them on the port). */
+  logs: LogRecord[];
+}
+
+/** A call failed inside the worker. */
+export interface CallError {
+  type: 'error';
+  error: WireError;
+  logs: LogRecord[];
+}
+
+export type WorkerResult = ReadyResult | CallResult | CallError;
+
+/** Messages on a streaming call's port. */
+export type StreamMessage =
+  | { type: 'chunk'; data: string }
+  | { type: 'log'; record: LogRecord }
+  | { type: 'end' };
+
+/** A plugin log record (`qmt_log` or Extism `log_*`). */
+export interface LogRecord {
+  /** 1 = error … 5 = trace, as QueryMT's `qmt_log` levels. */
+  level: number;
+  target: string;
+  message: string;
+}
+
+/** An error as it crosses a thread or process boundary. */
+export interface WireError {
+  name: string;
+  message: string;
+  /** A local string code (see daemon/errors.ts). */
+  code: string;
+  /** For plugin errors: the plugin's typed payload, when it sent one. */
+  payload?: { type: string; message: string; [extra: string]: unknown };
+}

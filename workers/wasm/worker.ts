@@ -1,0 +1,170 @@
+import '../quietWarnings.js';
+import type { MessagePort } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import type { CallContext, Plugin } from '@extism/extism';
+import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
+import { classifyCallFailure } from './pluginErrors.js';
+
+/**
+ * A piscina worker hosting one Extism plugin instance. piscina gives it one task at a time
+ * (Extism calls on an instance are not re-entrant). A trap discards the instance: the next
+ * call gets a fresh one, so a plugin left in a broken state by a trap cannot poison later calls.
+ */
+const start = workerData as WorkerStart;
+const exportNames = new Set(
+  WebAssembly.Module.exports(start.module)
+    .filter((e) => e.kind === 'function')
+    .map((e) => e.name),
+);
+
+// Where the current call's plugin output (chunks, logs) goes. One call at a time per worker.
+let sink: { port: MessagePort | undefined; logs: LogRecord[] } = { port: undefined, logs: [] };
+
+function emit(message: StreamMessage): void {
+  if (message.type === 'log' && !sink.port) sink.logs.push(message.record);
+  else sink.port?.postMessage(message);
+}
+
+function log(level: number, target: string, message: string): void {
+  emit({ type: 'log', record: { level, target, message } });
+}
+
+const hostFunctions: Record<string, (ctx: CallContext, offset: bigint) => unknown> = {
+  qmt_yield_chunk(ctx, offset) {
+    const data = ctx.read(offset)?.text();
+    if (data !== undefined) emit({ type: 'chunk', data });
+  },
+  qmt_log(ctx, offset) {
+    const text = ctx.read(offset)?.text() ?? '';
+    try {
+      const record = JSON.parse(text) as Partial<LogRecord>;
+      log(Number(record.level) || 3, String(record.target ?? start.plugin), String(record.message ?? ''));
+    } catch {
+      log(3, start.plugin, text);
+    }
+  },
+};
+
+/** Host functions from `extism:host/user` that this plugd version does not provide fail loudly when called. */
+function userFunctions(): Record<string, (ctx: CallContext, offset: bigint) => unknown> {
+  const functions = { ...hostFunctions };
+  for (const imp of WebAssembly.Module.imports(start.module)) {
+    if (imp.module === 'extism:host/user' && imp.kind === 'function' && !(imp.name in functions)) {
+      functions[imp.name] = () => {
+        throw new Error(`host function "${imp.name}" is not provided by this version of plugd`);
+      };
+    }
+  }
+  return functions;
+}
+
+const logger = {
+  error: (m: string) => log(1, start.plugin, m),
+  warn: (m: string) => log(2, start.plugin, m),
+  info: (m: string) => log(3, start.plugin, m),
+  debug: (m: string) => log(4, start.plugin, m),
+  trace: (m: string) => log(5, start.plugin, m),
+} as unknown as Console;
+
+let instance: Promise<Plugin> | undefined;
+
+function plugin(): Promise<Plugin> {
+  instance ??= (async () => {
+    const { createPlugin } = await import('@extism/extism');
+    const created = await createPlugin(
+      { wasm: [{ module: start.module }] },
+      {
+        useWasi: true,
+        enableWasiOutput: false,
+        runInWorker: false,
+        config: start.config,
+        allowedHosts: start.allowedHosts,
+        functions: { 'extism:host/user': userFunctions() },
+        logger,
+      },
+    );
+    if (exportNames.has('init_logging')) await created.call('init_logging', String(start.logLevel));
+    return created;
+  })();
+  instance.catch(() => {
+    instance = undefined;
+  });
+  return instance;
+}
+
+async function discard(): Promise<void> {
+  const old = instance;
+  instance = undefined;
+  await old?.then((p) => p.close()).catch(() => undefined);
+}
+
+async function callText(fn: string, input: string | null): Promise<string | null> {
+  const p = await plugin();
+  try {
+    const output = await p.call(fn, input ?? 'null');
+    return output ? output.text() : null;
+  } finally {
+    // @extism/extism 1.0.3 never reuses its memory-block slots and fails after about 16k calls on
+    // one instance; clearing them after each call avoids that (it also clears plugin vars).
+    await p.reset();
+  }
+}
+
+async function describe(): Promise<WorkerResult> {
+  const logs: LogRecord[] = [];
+  sink = { port: undefined, logs };
+  try {
+    if (!exportNames.has('name')) {
+      return { type: 'error', logs, error: { name: 'PluginLoadError', code: 'MISSING_EXPORT', message: 'the plugin does not export the required function "name"' } };
+    }
+    await plugin();
+    const name = (await callText('name', null))?.trim() ?? '';
+    if (!name) return { type: 'error', logs, error: { name: 'PluginLoadError', code: 'PLUGIN_INVALID', message: 'the "name" export returned an empty name' } };
+    const optional = async (fn: string) => (exportNames.has(fn) ? ((await callText(fn, null))?.trim() || null) : null);
+    const ready: ReadyResult = {
+      type: 'ready',
+      exports: [...exportNames],
+      name,
+      configSchema: await optional('config_schema'),
+      apiKeyName: await optional('api_key_name'),
+      baseUrl: await optional('base_url'),
+      logs,
+    };
+    return ready;
+  } catch (error) {
+    return { type: 'error', logs, error: loadFailure(error) };
+  } finally {
+    sink = { port: undefined, logs: [] };
+  }
+}
+
+function loadFailure(error: unknown): WireError {
+  const wire = classifyCallFailure(error, 'load');
+  if (wire.code === 'PLUGIN_CRASHED') return { ...wire, name: 'PluginLoadError', code: 'PLUGIN_LOAD' };
+  return wire;
+}
+
+async function call(task: CallTask): Promise<WorkerResult> {
+  const logs: LogRecord[] = [];
+  sink = { port: task.port, logs };
+  try {
+    if (!exportNames.has(task.fn)) {
+      return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
+    }
+    return { type: 'result', output: await callText(task.fn, task.input), logs };
+  } catch (error) {
+    const wire = classifyCallFailure(error, task.fn);
+    if (wire.code !== 'PLUGIN_ERROR') await discard();
+    return { type: 'error', error: wire, logs };
+  } finally {
+    sink = { port: undefined, logs: [] };
+    if (task.port) {
+      task.port.postMessage({ type: 'end' } satisfies StreamMessage);
+      task.port.close();
+    }
+  }
+}
+
+export default function handle(task: WorkerTask): Promise<WorkerResult> {
+  return task.type === 'describe' ? describe() : call(task);
+}
