@@ -4,13 +4,13 @@
  * not a test: it exits 0 whatever the verdicts, and 1 only when a subject could not be measured.
  */
 import '../workers/quietWarnings.js';
-import { evaluate } from './compare.js';
+import { resolve } from 'node:path';
 import { allGroups } from './groups.js';
 import { loadAvgNow, machineInfo } from './machine.js';
 import { FULL_COUNTS, QUICK_COUNTS } from './measure.js';
 import { parseOptions, USAGE, type Options } from './options.js';
-import type { GroupReport, Report, RowReport } from './report.js';
-import type { SubjectResult } from './subject.js';
+import type { GroupReport, Report } from './report.js';
+import { runGroup } from './runner.js';
 import { renderMarkdown, renderText } from './table.js';
 
 function progress(line: string): void {
@@ -25,43 +25,25 @@ async function run(options: Options): Promise<number> {
   if (options.list) {
     for (const group of groups) {
       console.log(`${group.title}`);
-      for (const s of group.subjects) console.log(`  ${s.id.padEnd(18)} ${s.role.padEnd(9)} ${s.description}`);
+      for (const s of group.subjects) console.log(`  ${s.id.padEnd(20)} ${s.role.padEnd(10)} ${s.description}`);
     }
     return 0;
   }
   const unknown = options.only?.filter((id) => !known.includes(id)) ?? [];
-  if (unknown.length) throw new Error(`unknown subject id(s): ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown subject id(s): ${unknown.join(', ')} (known: ${known.join(', ')})\n`);
+    return 2;
+  }
 
   const machine = machineInfo();
   const startedAt = new Date();
   const began = performance.now();
-  let failed = 0;
+  const profileDir = options.cpuProf ? resolve(options.cpuProf) : null;
   const groupReports: GroupReport[] = [];
-
   for (const group of groups) {
-    const rows: RowReport[] = [];
-    const results = new Map<string, SubjectResult | null>();
-    for (const subject of group.subjects) {
-      if (options.only && !options.only.includes(subject.id)) continue;
-      const t0 = performance.now();
-      progress(`${subject.id}: ${subject.label}`);
-      let result: SubjectResult | null = null;
-      let error: string | null = null;
-      try {
-        result = await subject.run({ counts, progress: (m) => progress(`${subject.id}: ${m}`) });
-      } catch (e) {
-        failed++;
-        error = (e as Error)?.stack ?? String(e);
-        progress(`${subject.id}: FAILED: ${error}`);
-      }
-      results.set(subject.id, result);
-      rows.push({ id: subject.id, role: subject.role, label: subject.label, description: subject.description, result, error, durationMs: Math.round(performance.now() - t0) });
-      progress(`${subject.id}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      // Let the previous subject's processes and threads wind down before the next measures.
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    groupReports.push({ id: group.id, title: group.title, rows, comparisons: group.comparisons.map((c) => evaluate(c, results)) });
+    groupReports.push(await runGroup(group, { counts, profileDir }, (s) => !options.only || options.only.includes(s.id), progress));
   }
+  const failed = groupReports.flatMap((g) => g.rows).filter((r) => r.error).length;
 
   machine.loadAvgEnd = loadAvgNow();
   const report: Report = {
@@ -69,11 +51,13 @@ async function run(options: Options): Promise<number> {
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - began),
     mode: options.quick ? 'quick' : 'full',
+    profileDir,
     counts,
     machine,
     groups: groupReports,
   };
-  process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : options.markdown ? renderMarkdown(report) : renderText(report));
+  const text = options.json ? `${JSON.stringify(report, null, 2)}\n` : options.markdown ? renderMarkdown(report) : renderText(report);
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   return failed ? 1 : 0;
 }
 
@@ -88,6 +72,8 @@ if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
+// Ctrl-C or kill: exit through process.exit so the 'exit' hooks stop the daemons this run started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 run(options).then(
   (code) => process.exit(code),
   (error: unknown) => {

@@ -1,5 +1,5 @@
-import { rate, summarize } from './stats.js';
-import type { Counts, Role, RunContext, Subject, SubjectResult } from './subject.js';
+import { cpuDelta, cpuSnapshot, type ProcessRef } from './cpu.js';
+import type { Counts, OpenSubject, PhaseResult, Role, RoundResult, RunContext, Subject } from './subject.js';
 
 /** Something that can be called repeatedly: one request/response round trip per `call()`. */
 export interface CallTarget {
@@ -7,11 +7,19 @@ export interface CallTarget {
   call(): Promise<unknown>;
   /** Whether several calls may be in flight at once (Extism plugin instances, for one, are not re-entrant). */
   reentrant: boolean;
+  /** Child processes whose CPU time counts towards the calls (the bench process always counts). */
+  processes?: ProcessRef[];
   /** Releases processes, sockets and threads. */
   close(): Promise<void>;
 }
 
-/** A subject measured by {@link measureCalls}: its target is opened, warmed, measured, closed. */
+/**
+ * A subject measured call by call: opening it opens the target and warms it up; each round
+ * re-warms briefly, then makes (1) `sequential / rounds` calls one at a time, timing each with
+ * `process.hrtime.bigint()`, for latency and calls/s @1, and (2) for re-entrant targets,
+ * `concurrent / rounds` calls with `inFlight` kept in flight, for calls/s @inFlight.
+ * CPU time of the bench process and the target's child processes is read around each phase.
+ */
 export function callSubject(spec: {
   id: string;
   role: Role;
@@ -24,45 +32,52 @@ export function callSubject(spec: {
     role: spec.role,
     label: spec.label,
     description: spec.description,
-    async run(ctx) {
+    async open(ctx): Promise<OpenSubject> {
       const target = await spec.open(ctx);
       try {
-        return await measureCalls(target, ctx);
-      } finally {
+        const { counts } = ctx;
+        ctx.progress(`warm-up: ${counts.warmupSequential} sequential${target.reentrant ? `, ${counts.warmupConcurrent} at ${counts.inFlight} in flight` : ''}`);
+        await sequential(target, counts.warmupSequential, counts.phaseLimitMs);
+        if (target.reentrant) await concurrent(target, counts.warmupConcurrent, counts.inFlight, counts.phaseLimitMs);
+      } catch (error) {
         await target.close();
+        throw error;
       }
+      return { round: (c, r) => measureRound(target, c, r), close: () => target.close() };
     },
   };
 }
 
-/**
- * Warms the target up, then measures (1) `sequential` calls one at a time, timing each call with
- * `process.hrtime.bigint()`, for latency and calls/s @1, and (2) for re-entrant targets,
- * `concurrent` calls with `inFlight` kept in flight, for calls/s @inFlight.
- */
-export async function measureCalls(target: CallTarget, ctx: RunContext): Promise<SubjectResult> {
+async function measureRound(target: CallTarget, ctx: RunContext, round: number): Promise<RoundResult> {
   const { counts } = ctx;
+  const perRound = (total: number) => Math.max(1, Math.round(total / counts.rounds));
   const notes: string[] = [];
-  ctx.progress(`warm-up: ${counts.warmupSequential} sequential${target.reentrant ? `, ${counts.warmupConcurrent} at ${counts.inFlight} in flight` : ''}`);
-  await sequential(target, counts.warmupSequential, counts.phaseLimitMs);
-  if (target.reentrant) await concurrent(target, counts.warmupConcurrent, counts.inFlight, counts.phaseLimitMs);
+  // The target sat idle while other subjects ran: a few calls to wake it before timing.
+  await sequential(target, Math.min(100, counts.warmupSequential), counts.phaseLimitMs);
 
-  ctx.progress(`${counts.sequential} sequential calls`);
-  const seq = await sequential(target, counts.sequential, counts.phaseLimitMs);
-  if (seq.samples.length < counts.sequential) notes.push(`sequential phase stopped after ${seq.samples.length} calls (${counts.phaseLimitMs} ms limit)`);
-  const callsPerSec: Record<number, number> = { 1: rate(seq.samples.length, seq.elapsedNs) };
+  const nSeq = perRound(counts.sequential);
+  const seq = await phase(target, () => sequential(target, nSeq, counts.phaseLimitMs));
+  if (seq.calls < nSeq) notes.push(`round ${round + 1}: sequential phase stopped after ${seq.calls} calls (${counts.phaseLimitMs} ms limit)`);
+  const phases: Record<number, PhaseResult> = { 1: seq };
 
   if (target.reentrant) {
-    ctx.progress(`${counts.concurrent} calls at ${counts.inFlight} in flight`);
-    const conc = await concurrent(target, counts.concurrent, counts.inFlight, counts.phaseLimitMs);
-    if (conc.calls < counts.concurrent) notes.push(`${counts.inFlight}-in-flight phase stopped after ${conc.calls} calls (${counts.phaseLimitMs} ms limit)`);
-    callsPerSec[counts.inFlight] = rate(conc.calls, conc.elapsedNs);
+    const nConc = perRound(counts.concurrent);
+    const conc = await phase(target, () => concurrent(target, nConc, counts.inFlight, counts.phaseLimitMs));
+    if (conc.calls < nConc) notes.push(`round ${round + 1}: ${counts.inFlight}-in-flight phase stopped after ${conc.calls} calls (${counts.phaseLimitMs} ms limit)`);
+    phases[counts.inFlight] = conc;
   }
-  return { latency: summarize(seq.samples), callsPerSec, notes };
+  return { samplesUs: seq.samples, phases, notes };
+}
+
+async function phase<T extends { calls: number; elapsedNs: bigint }>(target: CallTarget, run: () => Promise<T>): Promise<PhaseResult & T> {
+  const before = cpuSnapshot(target.processes ?? []);
+  const result = await run();
+  const spent = cpuDelta(before, cpuSnapshot(target.processes ?? []));
+  return { ...result, elapsedMs: Number(result.elapsedNs) / 1e6, cpuMs: spent ? Object.fromEntries(spent) : null };
 }
 
 /** `count` calls one after another; per-call samples in µs. */
-async function sequential(target: CallTarget, count: number, limitMs: number): Promise<{ samples: Float64Array; elapsedNs: bigint }> {
+async function sequential(target: CallTarget, count: number, limitMs: number): Promise<{ calls: number; samples: Float64Array; elapsedNs: bigint }> {
   const samples = new Float64Array(count);
   const limitNs = BigInt(Math.round(limitMs * 1e6));
   const began = process.hrtime.bigint();
@@ -74,7 +89,7 @@ async function sequential(target: CallTarget, count: number, limitMs: number): P
     samples[done++] = Number(t1 - t0) / 1e3;
     if (t1 - began > limitNs) break;
   }
-  return { samples: samples.subarray(0, done), elapsedNs: process.hrtime.bigint() - began };
+  return { calls: done, samples: samples.subarray(0, done), elapsedNs: process.hrtime.bigint() - began };
 }
 
 /** `count` calls with `inFlight` of them outstanding at any time (each lane starts its next call when one ends). */
@@ -96,15 +111,17 @@ async function concurrent(target: CallTarget, count: number, inFlight: number, l
 
 /** The counts of a full run and of `--quick`. */
 export const FULL_COUNTS: Counts = {
+  rounds: 5,
   warmupSequential: 1_000,
   warmupConcurrent: 4_000,
   sequential: 3_000,
   concurrent: 20_000,
   inFlight: 64,
-  phaseLimitMs: 15_000,
+  phaseLimitMs: 10_000,
 };
 
 export const QUICK_COUNTS: Counts = {
+  rounds: 1,
   warmupSequential: 200,
   warmupConcurrent: 1_000,
   sequential: 500,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DaemonProcess } from '../test/helpers/daemonProcess.js';
+import { BenchDaemon } from './daemonProcess.js';
 import { echoWasmPath } from './echoPlugin.js';
 
 const echoServerMain = fileURLToPath(new URL('./echoServer.js', import.meta.url));
@@ -12,6 +12,7 @@ const echoServerMain = fileURLToPath(new URL('./echoServer.js', import.meta.url)
 /** A running bench/echoServer.ts process. */
 export interface EchoServer {
   socketPath: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -38,6 +39,7 @@ export async function startEchoServer(): Promise<EchoServer> {
   });
   return {
     socketPath,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');
@@ -51,11 +53,12 @@ export async function startEchoServer(): Promise<EchoServer> {
 
 /**
  * Starts a real `plugd serve` (dist/clients/cli/main.js) on a private socket with the echo plugin
- * as provider `echo`, logging at info (the default level, not the tests' debug).
+ * as provider `echo`, logging at info (the daemon's default). With `profileDir`, the daemon runs
+ * under `--cpu-prof` and writes its profiles (main thread and workers) there when stopped.
  */
-export function startEchoDaemon(options: { threads?: number } = {}): Promise<DaemonProcess> {
-  return DaemonProcess.start({
-    config: [{ name: 'echo', path: echoWasmPath, ...(options.threads ? { threads: options.threads } : {}) }],
-    env: { PLUGD_LOG: 'info' },
+export function startEchoDaemon(options: { threads?: number; profileDir?: string | null } = {}): Promise<BenchDaemon> {
+  return BenchDaemon.start({
+    providers: [{ name: 'echo', path: echoWasmPath, ...(options.threads ? { threads: options.threads } : {}) }],
+    ...(options.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {}),
   });
 }

@@ -28,6 +28,8 @@ export interface Report {
   startedAt: string;
   durationMs: number;
   mode: 'full' | 'quick';
+  /** `--cpu-prof`: where daemon CPU profiles were written (the figures are skewed by profiling). */
+  profileDir: string | null;
   counts: Counts;
   machine: MachineInfo;
   groups: GroupReport[];

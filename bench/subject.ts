@@ -4,19 +4,22 @@ import type { LatencySummary } from './stats.js';
  * What a row of the table is:
  * - `floor`: the cost of a dependency on its own, the lower bound the subject is judged against;
  * - `subject`: plugd itself, end to end;
- * - `component`: one layer of the subject measured alone, to show where the time goes (information).
+ * - `component`: one layer of the subject measured alone, to show where the time goes;
+ * - `what-if`: an alternative design measured for comparison (not what plugd does today).
  */
-export type Role = 'floor' | 'subject' | 'component';
+export type Role = 'floor' | 'subject' | 'component' | 'what-if';
 
-/** How many calls each phase makes. */
+/** How many calls a run makes, in total over its rounds. */
 export interface Counts {
-  /** Sequential warm-up calls (results discarded). */
+  /** Rounds: every subject of a group is measured once per round, subjects interleaved. */
+  rounds: number;
+  /** Sequential warm-up calls when a subject is opened (results discarded). */
   warmupSequential: number;
-  /** Warm-up calls at `inFlight` (results discarded; only for re-entrant targets). */
+  /** Warm-up calls at `inFlight` when a subject is opened (only for re-entrant targets). */
   warmupConcurrent: number;
-  /** Measured sequential calls (1 in flight): latency samples and calls/s @1. */
+  /** Measured sequential calls (1 in flight), over all rounds: latency samples and calls/s @1. */
   sequential: number;
-  /** Measured calls at `inFlight` in flight: calls/s @inFlight. */
+  /** Measured calls at `inFlight` in flight, over all rounds: calls/s @inFlight. */
   concurrent: number;
   /** Calls kept in flight during the concurrent phase. */
   inFlight: number;
@@ -26,28 +29,59 @@ export interface Counts {
 
 export interface RunContext {
   counts: Counts;
+  /** `--cpu-prof DIR`: where subjects that start daemons ask them to write CPU profiles (null: no profiling). */
+  profileDir: string | null;
   /** One progress line (on stderr). */
   progress(message: string): void;
 }
 
-/** What one subject measured. */
-export interface SubjectResult {
-  /** Per-call latency at 1 in flight (µs), or null when the subject does not measure one. */
-  latency: LatencySummary | null;
-  /** Calls per second by number of calls in flight (e.g. `{1: 11000, 64: 50000}`). */
-  callsPerSec: Record<number, number>;
-  /** Anything a reader needs to interpret the row (e.g. a phase cut short). */
+/** What one round of one subject measured. */
+export interface RoundResult {
+  /** Per-call latency samples in µs (1 in flight), or null when the subject measures none. */
+  samplesUs: Float64Array | null;
+  /** By calls in flight: how many calls were made and how long they took. */
+  phases: Record<number, PhaseResult>;
   notes: string[];
 }
 
-/** One row of the table. Add a subject by implementing this and listing it in groups.ts. */
+export interface PhaseResult {
+  calls: number;
+  elapsedMs: number;
+  /** CPU ms spent during the phase per thread group (see cpu.ts), or null without /proc. */
+  cpuMs: Record<string, number> | null;
+}
+
+/** A subject ready to be measured, round after round. */
+export interface OpenSubject {
+  round(ctx: RunContext, round: number): Promise<RoundResult>;
+  close(): Promise<void>;
+}
+
+/** One row of the table. Add a subject by implementing this and listing it in a group (groups/). */
 export interface Subject {
   /** Stable id, used in JSON output, comparisons and `--only`. */
   id: string;
   role: Role;
   /** Short label for the table. */
   label: string;
-  /** One sentence: what exactly is measured. Printed by `--list` and used by the docs. */
+  /** One sentence: what exactly is measured. Printed by `--list` and kept in the JSON report. */
   description: string;
-  run(ctx: RunContext): Promise<SubjectResult>;
+  /** Starts whatever the subject needs (processes, pools, plugin instances) and warms it up. */
+  open(ctx: RunContext): Promise<OpenSubject>;
+}
+
+/** A subject's rounds merged: the figures the table prints. */
+export interface SubjectResult {
+  /** Per-call latency at 1 in flight over all rounds (µs), or null when the subject does not measure one. */
+  latency: LatencySummary | null;
+  /** Calls per second by number of calls in flight (all rounds' calls / all rounds' time). */
+  callsPerSec: Record<number, number>;
+  /** CPU µs per call by calls in flight, summed over every process and thread involved. */
+  cpuUsPerCall: Record<number, number>;
+  /** CPU µs per call by calls in flight and thread group (`bench main`, `daemon threads`, …). */
+  cpuUsPerCallByThread: Record<number, Record<string, number>>;
+  /** Each round's median latency (µs) and calls/s, to show the spread between rounds. */
+  rounds: Array<{ medianUs: number | null; callsPerSec: Record<number, number> }>;
+  /** Anything a reader needs to interpret the row (e.g. a phase cut short). */
+  notes: string[];
 }

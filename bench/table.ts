@@ -14,7 +14,7 @@ interface Table {
 
 export function formatUs(us: number | undefined): string {
   if (us === undefined || !Number.isFinite(us)) return '—';
-  return us >= 1000 ? us.toFixed(0) : us >= 100 ? us.toFixed(1) : us.toFixed(2);
+  return us >= 1000 ? us.toFixed(0) : us.toFixed(1);
 }
 
 export function formatRate(perSec: number | undefined): string {
@@ -41,20 +41,45 @@ function inFlightLevels(group: GroupReport): number[] {
 function rowsTable(group: GroupReport): Table {
   const levels = inFlightLevels(group);
   return {
-    header: ['role', 'subject', 'median µs', 'p99 µs', ...levels.map((n) => `calls/s @${n}`)],
-    align: ['left', 'left', 'right', 'right', ...levels.map((): Align => 'right')],
+    header: ['role', 'subject', 'median µs', 'p99 µs', ...levels.map((n) => `calls/s @${n}`), ...levels.map((n) => `CPU µs/call @${n}`)],
+    align: ['left', 'left', 'right', 'right', ...levels.flatMap((): Align[] => ['right', 'right'])],
     rows: group.rows.map((row: RowReport) => {
-      const mark = row.error ? ' (failed, see below)' : row.result?.notes.length ? ' *' : '';
+      const mark = row.error ? ' (FAILED)' : row.result?.notes.length ? ' *' : '';
       return [
         row.role,
         row.label + mark,
         formatUs(row.result?.latency?.median),
         formatUs(row.result?.latency?.p99),
         ...levels.map((n) => formatRate(row.result?.callsPerSec[n])),
+        ...levels.map((n) => formatCpu(row.result?.cpuUsPerCall[n])),
       ];
     }),
   };
 }
+
+function formatCpu(us: number | undefined): string {
+  return us === undefined || !Number.isFinite(us) ? '—' : us.toFixed(0);
+}
+
+/** One line per row: its CPU per call split by process and thread group. */
+function cpuLines(group: GroupReport): string[] {
+  const lines: string[] = [];
+  for (const row of group.rows) {
+    const by = row.result?.cpuUsPerCallByThread;
+    if (!by || Object.keys(by).length === 0) continue;
+    const parts = Object.entries(by).map(
+      ([level, threads]) =>
+        `@${level}: ${Object.entries(threads)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+          .join(', ')}`,
+    );
+    lines.push(`${row.id}: ${parts.join('; ')}`);
+  }
+  return lines;
+}
+
+const CPU_HEADING = 'CPU µs per call by thread group ("main" = the event-loop thread, "threads" = all other threads of that process; bench = the client):';
 
 function comparisonsTable(group: GroupReport): Table {
   return {
@@ -109,9 +134,10 @@ export function runLine(report: Report): string {
     .join(', ');
   return (
     `${report.mode} run, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s; ` +
-    `warm-up ${c.warmupSequential} sequential + ${c.warmupConcurrent} at ${c.inFlight} in flight, ` +
-    `measured ${c.sequential} sequential + ${c.concurrent} at ${c.inFlight} in flight; ` +
-    `load average ${m.loadAvgStart} at start, ${m.loadAvgEnd ?? '?'} at end; ${pkgs}`
+    `per subject: warm-up ${c.warmupSequential} sequential + ${c.warmupConcurrent} at ${c.inFlight} in flight, ` +
+    `then ${c.rounds} interleaved round${c.rounds === 1 ? '' : 's'} totalling ${c.sequential} sequential + ${c.concurrent} at ${c.inFlight} in flight; ` +
+    `load average ${m.loadAvgStart} at start, ${m.loadAvgEnd ?? '?'} at end; ${pkgs}` +
+    (report.profileDir ? `; DAEMONS PROFILED (--cpu-prof ${report.profileDir}): figures are skewed` : '')
   );
 }
 
@@ -120,6 +146,8 @@ export function renderText(report: Report): string {
   for (const group of report.groups) {
     out.push('', `== ${group.title} ==`, '', ...textTable(rowsTable(group)));
     if (group.comparisons.length) out.push('', ...textTable(comparisonsTable(group)));
+    const cpu = cpuLines(group);
+    if (cpu.length) out.push('', CPU_HEADING, ...cpu.map((l) => `  ${l}`));
     const notes = footnotes(group);
     if (notes.length) out.push('', ...notes);
   }
@@ -131,6 +159,8 @@ export function renderMarkdown(report: Report): string {
   for (const group of report.groups) {
     out.push('', `### ${group.title}`, '', ...markdownTable(rowsTable(group)));
     if (group.comparisons.length) out.push('', ...markdownTable(comparisonsTable(group)));
+    const cpu = cpuLines(group);
+    if (cpu.length) out.push('', CPU_HEADING, '', ...cpu.map((l) => `- ${l}`));
     const notes = footnotes(group);
     if (notes.length) out.push('', ...notes.map((n) => `- ${n}`));
   }

@@ -78,8 +78,12 @@ export class PlugdClient implements AsyncDisposable {
       this.#streams.get(String(params.streamId))?.push(params.seq, params.chunk);
     });
     this.#connection.onClose(() => {
-      const reason = transport.closeReason?.();
-      this.#shutDown(new ConnectionClosedError(reason ?? undefined));
+      const closeReason = transport.closeReason?.();
+      if (!closeReason) return this.#shutDown(new ConnectionClosedError());
+      closeReason.then(
+        (reason) => this.#shutDown(new ConnectionClosedError(reason)),
+        () => this.#shutDown(new ConnectionClosedError()),
+      );
     });
     this.#connection.listen();
   }

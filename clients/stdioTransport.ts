@@ -22,6 +22,8 @@ export interface StdioOptions {
 // The daemon gets this long to exit on its own once its stdin ends, then SIGTERM, then SIGKILL.
 const EXIT_GRACE_MS = 3000;
 const TERM_GRACE_MS = 2000;
+// The child's stdout usually closes just before its exit event; wait this long for the exit status.
+const EXIT_STATUS_WAIT_MS = 250;
 
 /** The compiled CLI entry point, next to this compiled file (dist/clients/ → dist/clients/cli/main.js). */
 export function cliMainPath(): string {
@@ -50,7 +52,10 @@ export async function spawnStdio(opts: StdioOptions = {}): Promise<Transport> {
     readable: stdout,
     writable: stdin,
     close: () => stopChild(child),
-    closeReason: () => exitDescription(child),
+    closeReason: async () => {
+      if (!hasExited(child)) await waitForEvent(child, 'exit', EXIT_STATUS_WAIT_MS);
+      return exitDescription(child);
+    },
   };
 }
 

@@ -6,8 +6,11 @@ export interface Transport {
   readonly writable: NodeJS.WritableStream;
   /** Hangs up and releases the channel's resources (socket, child process). Called at most once. */
   close(): Promise<void>;
-  /** Why the channel ended, when the transport knows better than "closed" (e.g. a child's exit code). */
-  closeReason?(): string | undefined;
+  /**
+   * Why the channel ended, once it has, when the transport knows better than "closed" (e.g. a
+   * child's exit code). Never rejects.
+   */
+  closeReason?(): Promise<string | undefined>;
 }
 
 /** Wraps caller-owned streams; closing ends the writable side, which tells the daemon we left. */

@@ -109,7 +109,9 @@ export class Daemon implements AsyncDisposable {
     // The shutdown request itself is not a plugin call, so it does not count.
     const inFlight = this.registry.pending;
     await this.registry.drain(drainTimeoutMs);
-    setImmediate(() => void this.close());
+    // Close only once the answer to the shutdown request is on its way: vscode-jsonrpc writes it
+    // a few promise turns after this resolves, and ending the sockets then flushes it.
+    setTimeout(() => void this.close(), 25);
     return inFlight;
   }
 
@@ -117,8 +119,8 @@ export class Daemon implements AsyncDisposable {
     this.stopping = true;
     this.server?.close();
     await this.registry.dispose();
-    for (const session of this.sessions) session.dispose();
     for (const socket of this.sockets) socket.end();
+    for (const session of this.sessions) session.dispose();
     this.logger.info('stopped');
     this.markExited();
   }

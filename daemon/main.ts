@@ -37,8 +37,12 @@ export async function serve(options: ServeOptions): Promise<void> {
     const configPath = locateConfig(options.configPath);
     daemon = new Daemon({ config: loadConfig(configPath), logger });
     logger.info(`plugd starting (pid ${process.pid}) with ${configPath}`);
+    // A bug in one request must not take every client's daemon down with it.
+    process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}`));
     if (options.stdio) {
+      // The client owns our stdio: when it goes away, so do we.
       process.stdin.on('end', () => void daemon.shutdown(10_000));
+      process.stdout.on('error', () => void daemon.shutdown(0));
       daemon.serve(process.stdin, process.stdout);
     }
     if (!options.stdio || options.socketPath) await daemon.listen(resolveSocketPath(options.socketPath));
@@ -53,5 +57,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   await daemon.exited;
+  // In --stdio mode the last answer may still sit in stdout's buffer.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
   process.exit(0);
 }

@@ -3,7 +3,8 @@
  *
  * The JSON-RPC 2.0 range (-32768..-32000) is used for transport-level failures;
  * plugd's own codes live in -32099..-32001 (the range the spec reserves for
- * implementation-defined server errors). Every code is documented in
+ * implementation-defined server errors), except -32099..-32096, which vscode-jsonrpc uses locally
+ * for transport failures and plugd never sends. Every code is documented in
  * docs/protocol.md; clients map them back to typed errors (see clients/errors.ts).
  */
 export const ErrorCodes = {

@@ -1,10 +1,12 @@
 import type { BenchGroup } from '../group.js';
 import { daemonComplete } from '../subjects/daemonComplete.js';
+import { daemonInitialize } from '../subjects/daemonInitialize.js';
 import { extismDirect } from '../subjects/extismDirect.js';
 import { jsonrpcEcho } from '../subjects/jsonrpcEcho.js';
 import { piscinaNoop } from '../subjects/piscinaNoop.js';
 import { plugdClientEcho } from '../subjects/plugdClientEcho.js';
 import { wasmHost } from '../subjects/wasmHost.js';
+import { workerRoundTrip } from '../subjects/workerRoundTrip.js';
 
 /** The unary call: `providers/complete` through the daemon to the echo plugin's `complete` export. */
 export function unaryCallGroup(inFlight: number): BenchGroup {
@@ -13,14 +15,18 @@ export function unaryCallGroup(inFlight: number): BenchGroup {
     title: "Unary call: providers/complete → echo plugin's complete export",
     subjects: [
       jsonrpcEcho,
-      extismDirect({ id: 'extism-direct', role: 'floor', label: 'Extism direct call + reset (in-process)', reset: true }),
+      extismDirect({ id: 'extism-direct', role: 'floor', label: 'Extism call + reset, in-process', reset: true }),
       daemonComplete({ id: 'daemon', role: 'subject', label: 'plugd serve → echo plugin (PlugdClient)' }),
-      // Components: where the daemon's time goes.
+      // Components: the daemon's path layer by layer, to show where the time goes.
       plugdClientEcho,
-      piscinaNoop,
-      extismDirect({ id: 'extism-call-only', role: 'component', label: 'Extism direct call, no reset (in-process)', reset: false }),
+      daemonInitialize,
       wasmHost,
-      daemonComplete({ id: 'daemon-threads-2', role: 'component', label: 'plugd serve, threads = 2', threads: 2 }),
+      piscinaNoop({ id: 'piscina-noop', role: 'component', label: 'piscina no-op task (1 thread)', concurrentTasksPerWorker: 1 }),
+      workerRoundTrip,
+      extismDirect({ id: 'extism-call-only', role: 'component', label: 'Extism call, no reset, in-process', reset: false }),
+      // What-ifs: other settings or designs, for comparison.
+      daemonComplete({ id: 'daemon-threads-2', role: 'what-if', label: 'plugd serve, threads = 2', threads: 2 }),
+      piscinaNoop({ id: 'piscina-queued', role: 'what-if', label: 'piscina no-op, 64 tasks queued per worker', concurrentTasksPerWorker: 64 }),
     ],
     comparisons: [
       {

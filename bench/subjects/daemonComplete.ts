@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { completeParams, expectEchoText, MODEL } from '../echoPlugin.js';
 import { callSubject } from '../measure.js';
 import { startEchoDaemon } from '../processes.js';
@@ -17,15 +18,16 @@ export function daemonComplete(options: { id: string; role: Role; label: string;
     label: options.label,
     description: `A real \`plugd serve\` process (echo plugin, threads = ${threads}) driven by PlugdClient over its unix socket: providers/complete on a handle built once, reaching the plugin's complete export through a piscina worker.`,
     async open(ctx) {
-      const daemon = await startEchoDaemon(options.threads ? { threads: options.threads } : {});
+      const daemon = await startEchoDaemon({ threads, profileDir: ctx.profileDir && join(ctx.profileDir, options.id) });
       try {
         const client = await daemon.connect();
         const { handle } = await client.build({ provider: 'echo', model: MODEL });
         const params = completeParams(handle);
         expectEchoText((await client.complete(params)).text, options.id);
-        ctx.progress(`daemon pid ${daemon.child.pid} ready`);
+        ctx.progress(`daemon pid ${daemon.pid} ready`);
         return {
           reentrant: true,
+          processes: [{ name: 'daemon', pid: daemon.pid }],
           call: () => client.complete(params),
           async close() {
             await client.close();

@@ -19,7 +19,9 @@ export function extismDirect(options: { id: string; role: Role; label: string; r
       ? "@extism/extism createPlugin in the bench process (useWasi, qmt_yield_chunk/qmt_log as no-ops): the echo plugin's complete export with the daemon's input, then plugin.reset(), as plugd's worker does per call."
       : "Like the Extism floor but without plugin.reset() after each call (the Extism call and output read alone).",
     async open(ctx) {
-      const total = ctx.counts.warmupSequential + ctx.counts.sequential + 1;
+      const { counts } = ctx;
+      // open: 1 check + warm-up; each round: up to 100 re-warm calls + its share of the sequential calls.
+      const total = 1 + counts.warmupSequential + counts.rounds * Math.min(100, counts.warmupSequential) + counts.sequential;
       if (!options.reset && total >= 16_000) {
         throw new Error(`${options.id}: ${total} calls without reset would hit Extism 1.0.3's ~16k-call limit; lower the counts`);
       }

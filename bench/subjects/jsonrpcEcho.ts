@@ -28,6 +28,7 @@ export const jsonrpcEcho = callSubject({
     expectEchoText(first.text, 'jsonrpc-echo');
     return {
       reentrant: true,
+      processes: [{ name: 'echo server', pid: server.pid }],
       call: () => connection.sendRequest(ProvidersCompleteRequest.type, params),
       async close() {
         connection.dispose();

@@ -20,6 +20,7 @@ export const plugdClientEcho = callSubject({
     expectEchoText((await client.complete(params)).text, 'plugdclient-echo');
     return {
       reentrant: true,
+      processes: [{ name: 'echo server', pid: server.pid }],
       call: () => client.complete(params),
       async close() {
         await client.close();

@@ -36,7 +36,7 @@ export interface CommandSpec {
   /** The synopsis after `plugd `, e.g. `schema NAME`. */
   synopsis: string;
   /** Where it is listed in the overall help. */
-  group: 'Daemon' | 'Providers' | 'Other';
+  group: 'Daemon' | 'Provider' | 'Other';
   /** True for commands that talk to a running daemon (they accept `--socket` and `--json`). */
   client: boolean;
   /** The command's own flags (the global ones are added by the parser). */
@@ -121,7 +121,7 @@ export const commands: readonly CommandSpec[] = [
     name: 'factories',
     summary: 'list the configured provider plugins',
     synopsis: 'factories',
-    group: 'Providers',
+    group: 'Provider',
     client: true,
     flags: {},
     examples: ['plugd factories', 'plugd factories --json'],
@@ -130,7 +130,7 @@ export const commands: readonly CommandSpec[] = [
     name: 'schema',
     summary: "print a provider's configuration JSON Schema",
     synopsis: 'schema NAME',
-    group: 'Providers',
+    group: 'Provider',
     client: true,
     flags: {},
     examples: ['plugd schema openai'],
@@ -139,7 +139,7 @@ export const commands: readonly CommandSpec[] = [
     name: 'models',
     summary: "list a provider's models",
     synopsis: 'models NAME [--api-key K] [--base-url U]',
-    group: 'Providers',
+    group: 'Provider',
     client: true,
     flags: { 'api-key': providerFlags['api-key']!, 'base-url': providerFlags['base-url']! },
     examples: ['plugd models openai', 'plugd models ollama --base-url http://localhost:11434'],
@@ -148,7 +148,7 @@ export const commands: readonly CommandSpec[] = [
     name: 'chat',
     summary: 'send one message to a model and print the answer',
     synopsis: 'chat PROVIDER [options] [MESSAGE]',
-    group: 'Providers',
+    group: 'Provider',
     client: true,
     flags: {
       ...providerFlags,
@@ -173,7 +173,7 @@ export const commands: readonly CommandSpec[] = [
     name: 'embed',
     summary: 'embed texts into vectors',
     synopsis: 'embed PROVIDER [--model M] TEXT...',
-    group: 'Providers',
+    group: 'Provider',
     client: true,
     flags: providerFlags,
     examples: ['plugd embed openai --model text-embedding-3-small "first text" "second text"', 'plugd embed ollama --json "hello"'],
@@ -183,7 +183,7 @@ export const commands: readonly CommandSpec[] = [
     name: 'complete',
     summary: 'complete a prompt (fill-in-the-middle with --suffix)',
     synopsis: 'complete PROVIDER [options] [PROMPT]',
-    group: 'Providers',
+    group: 'Provider',
     client: true,
     flags: {
       ...providerFlags,

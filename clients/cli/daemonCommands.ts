@@ -7,8 +7,9 @@ import { withClient } from './session.js';
 export async function runServe(inv: InvocationOf<'serve'>, io: CliIo): Promise<void> {
   await io.serve({
     configPath: inv.configPath,
-    // Resolved here too so `PLUGD_SOCKET=… plugd serve` and `PLUGD_SOCKET=… plugd status` agree.
-    socketPath: inv.socketPath ?? (io.env.PLUGD_SOCKET || undefined),
+    // Only the flag: the daemon applies $PLUGD_SOCKET itself, and must not listen at all in
+    // --stdio mode unless --socket asks it to.
+    socketPath: inv.socketPath,
     stdio: inv.stdio,
     watch: inv.watch,
   });

@@ -26,9 +26,7 @@ async function readStdin(): Promise<string> {
 }
 
 async function loadAndServe(opts: ServeOptions): Promise<void> {
-  // A variable specifier keeps tsc from resolving daemon/main.js at compile time (the daemon is
-  // built separately), and loads the daemon only for `plugd serve`, keeping client commands fast.
-  const specifier = '../../daemon/main.js';
-  const daemon = (await import(specifier)) as { serve(opts: ServeOptions): Promise<void> };
-  await daemon.serve(opts);
+  // Loaded on demand so client commands never pay for the daemon's imports (Extism, piscina).
+  const { serve } = await import('../../daemon/main.js');
+  await serve(opts);
 }

@@ -15,7 +15,7 @@ export function formatUsageError(error: UsageError): string {
 
 function renderOverallHelp(): string {
   const lines = ['plugd - a plugin runtime daemon for LLM provider plugins', '', 'Usage:', '  plugd <command> [options]'];
-  for (const group of ['Daemon', 'Providers'] as const) {
+  for (const group of ['Daemon', 'Provider'] as const) {
     lines.push('', `${group} commands:`);
     const members = commands.filter((command) => command.group === group);
     lines.push(...columns(members.map((command) => [command.synopsis.split(' [')[0]!, command.summary])));
@@ -24,12 +24,10 @@ function renderOverallHelp(): string {
   lines.push(
     '',
     'Examples:',
-    ...[
-      'serve --config ./plugins.toml',
-      'status',
-      'chat openai --model gpt-4o-mini "Say hello"',
-      'echo "Summarise this" | plugd chat anthropic',
-    ].map((example) => `  plugd ${example}`),
+    '  plugd serve --config ./plugins.toml',
+    '  plugd status',
+    '  plugd chat openai --model gpt-4o-mini "Say hello"',
+    '  echo "Summarise this" | plugd chat anthropic',
     '',
     "Run 'plugd <command> --help' for a command's options and examples.",
   );

@@ -102,14 +102,14 @@ function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path
   }
   const keys = keyPath.map(String);
   const line = lineOfKey(source, 'providers', index, keys.length ? [keys[0] ?? ''] : []);
-  const field = keys.length ? keys.join('.') : '(entry)';
+  const field = keys.length ? keys.reduce((out, k) => (/^\d+$/.test(k) ? `${out}[${k}]` : `${out}.${k}`)) : '(entry)';
   const value = valueAt(raw, issue.path);
   const message =
     issue.code !== 'invalid_type'
       ? issue.message
       : value === undefined
-        ? `missing required key (expected a ${issue.expected})`
-        : `expected a ${issue.expected}, found ${tomlType(value)} ${JSON.stringify(value)}`;
+        ? `missing required key (expected ${typeName(issue.expected)})`
+        : `expected ${typeName(issue.expected)}, found ${tomlType(value)} ${JSON.stringify(value)}`;
   return new ConfigError('CONFIG_INVALID', `${where(path, line)}: ${label}: ${field}: ${message}`, {
     path: `providers[${index}]${keys.length ? '.' + field : ''}`,
   });
@@ -119,6 +119,11 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
   let value = raw;
   for (const key of path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return value;
+}
+
+function typeName(expected: string): string {
+  const names: Record<string, string> = { int: 'an integer', number: 'a number', string: 'a string', array: 'an array', object: 'a table', record: 'a table', boolean: 'a boolean' };
+  return names[expected] ?? expected;
 }
 
 function tomlType(value: unknown): string {

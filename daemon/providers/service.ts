@@ -167,7 +167,7 @@ export class ProviderService {
     const host = this.registry.get(name);
     if (!host) {
       const known = this.registry.list().map((h) => `"${h.name}"`).join(', ') || 'none';
-      throw new DaemonError('UNKNOWN_PROVIDER', `unknown provider "${name}" (configured: ${known})`, { path: 'name' });
+      throw new DaemonError('UNKNOWN_PROVIDER', `unknown provider "${name}" (configured: ${known})`);
     }
     await host.start();
     if (host.state === 'failed') {

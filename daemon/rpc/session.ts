@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { type CancellationToken, type MessageConnection, type RequestHandler, type RequestType, ResponseError } from 'vscode-jsonrpc';
+import { type CancellationToken, type GenericRequestHandler, type MessageConnection, type RequestType, ResponseError } from 'vscode-jsonrpc';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import { ErrorCodes } from '../../protocol/errors.js';
@@ -52,7 +52,12 @@ export class Session implements Disposable {
 
   /** Registers a request handler; params are validated before it runs, errors mapped to wire codes. */
   handle<S extends z.ZodType, R>(spec: MethodSpec<S, R>, handler: (params: z.infer<S>, ctx: RequestContext) => Promise<R> | R, options: { duringShutdown?: boolean } = {}): void {
-    const handlerFn = async (raw: unknown, token: CancellationToken): Promise<R> => {
+    // Registered by name, not by RequestType, so that a request without `params` reaches the
+    // schema (which decides whether params are optional) instead of being refused by
+    // vscode-jsonrpc's parameter-count check. The cancellation token always comes last.
+    const handlerFn = async (...args: unknown[]): Promise<R> => {
+      const token = args.pop() as CancellationToken;
+      const raw = args.length <= 1 ? args[0] : args;
       const controller = new AbortController();
       this.active.add(controller);
       const subscription = token.onCancellationRequested(() => controller.abort());
@@ -69,8 +74,7 @@ export class Session implements Disposable {
         this.active.delete(controller);
       }
     };
-    // R is generic here, which vscode-jsonrpc's conditional HandlerResult type cannot resolve.
-    this.connection.onRequest(spec.type as unknown as RequestType<unknown, unknown, void>, handlerFn as RequestHandler<unknown, unknown, void>);
+    this.connection.onRequest(spec.method, handlerFn as GenericRequestHandler<unknown, void>);
   }
 
   listen(): void {

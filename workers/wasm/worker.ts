@@ -105,7 +105,8 @@ async function callText(fn: string, input: string | null): Promise<string | null
     return output ? output.text() : null;
   } finally {
     // @extism/extism 1.0.3 never reuses its memory-block slots and fails after about 16k calls on
-    // one instance; clearing them after each call avoids that (it also clears plugin vars).
+    // one instance; clearing them after each call avoids that. It also frees the memory behind
+    // plugin vars, so a var set in one call reads back empty in the next (docs/plugin-abi.md).
     await p.reset();
   }
 }
