@@ -39,9 +39,10 @@ async function run(options: Options): Promise<number> {
   const startedAt = new Date();
   const began = performance.now();
   const profileDir = options.cpuProf ? resolve(options.cpuProf) : null;
+  const deadline = began + counts.budgetMs;
   const groupReports: GroupReport[] = [];
   for (const group of groups) {
-    groupReports.push(await runGroup(group, { counts, profileDir }, (s) => !options.only || options.only.includes(s.id), progress));
+    groupReports.push(await runGroup(group, { counts, profileDir, deadline }, (s) => !options.only || options.only.includes(s.id), progress));
   }
   const failed = groupReports.flatMap((g) => g.rows).filter((r) => r.error).length;
 

@@ -37,8 +37,8 @@ export function callSubject(spec: {
       try {
         const { counts } = ctx;
         ctx.progress(`warm-up: ${counts.warmupSequential} sequential${target.reentrant ? `, ${counts.warmupConcurrent} at ${counts.inFlight} in flight` : ''}`);
-        await sequential(target, counts.warmupSequential, counts.phaseLimitMs);
-        if (target.reentrant) await concurrent(target, counts.warmupConcurrent, counts.inFlight, counts.phaseLimitMs);
+        await sequential(target, counts.warmupSequential, limitFor(ctx));
+        if (target.reentrant) await concurrent(target, counts.warmupConcurrent, counts.inFlight, limitFor(ctx));
       } catch (error) {
         await target.close();
         throw error;
@@ -53,20 +53,25 @@ async function measureRound(target: CallTarget, ctx: RunContext, round: number):
   const perRound = (total: number) => Math.max(1, Math.round(total / counts.rounds));
   const notes: string[] = [];
   // The target sat idle while other subjects ran: a few calls to wake it before timing.
-  await sequential(target, Math.min(100, counts.warmupSequential), counts.phaseLimitMs);
+  await sequential(target, Math.min(100, counts.warmupSequential), limitFor(ctx));
 
   const nSeq = perRound(counts.sequential);
-  const seq = await phase(target, () => sequential(target, nSeq, counts.phaseLimitMs));
-  if (seq.calls < nSeq) notes.push(`round ${round + 1}: sequential phase stopped after ${seq.calls} calls (${counts.phaseLimitMs} ms limit)`);
+  const seq = await phase(target, () => sequential(target, nSeq, limitFor(ctx)));
+  if (seq.calls < nSeq) notes.push(`round ${round + 1}: sequential phase stopped after ${seq.calls} calls (time limit)`);
   const phases: Record<number, PhaseResult> = { 1: seq };
 
   if (target.reentrant) {
     const nConc = perRound(counts.concurrent);
-    const conc = await phase(target, () => concurrent(target, nConc, counts.inFlight, counts.phaseLimitMs));
-    if (conc.calls < nConc) notes.push(`round ${round + 1}: ${counts.inFlight}-in-flight phase stopped after ${conc.calls} calls (${counts.phaseLimitMs} ms limit)`);
+    const conc = await phase(target, () => concurrent(target, nConc, counts.inFlight, limitFor(ctx)));
+    if (conc.calls < nConc) notes.push(`round ${round + 1}: ${counts.inFlight}-in-flight phase stopped after ${conc.calls} calls (time limit)`);
     phases[counts.inFlight] = conc;
   }
   return { samplesUs: seq.samples, phases, notes };
+}
+
+/** How long the next phase may run: the per-phase limit, or what is left of the run's budget (at least 50 ms). */
+function limitFor(ctx: RunContext): number {
+  return Math.min(ctx.counts.phaseLimitMs, Math.max(50, ctx.deadline - performance.now()));
 }
 
 async function phase<T extends { calls: number; elapsedNs: bigint }>(target: CallTarget, run: () => Promise<T>): Promise<PhaseResult & T> {
@@ -76,37 +81,65 @@ async function phase<T extends { calls: number; elapsedNs: bigint }>(target: Cal
   return { ...result, elapsedMs: Number(result.elapsedNs) / 1e6, cpuMs: spent ? Object.fromEntries(spent) : null };
 }
 
-/** `count` calls one after another; per-call samples in µs. */
-async function sequential(target: CallTarget, count: number, limitMs: number): Promise<{ calls: number; samples: Float64Array; elapsedNs: bigint }> {
-  const samples = new Float64Array(count);
-  const limitNs = BigInt(Math.round(limitMs * 1e6));
-  const began = process.hrtime.bigint();
-  let done = 0;
-  while (done < count) {
-    const t0 = process.hrtime.bigint();
-    await target.call();
-    const t1 = process.hrtime.bigint();
-    samples[done++] = Number(t1 - t0) / 1e3;
-    if (t1 - began > limitNs) break;
+/** A call that has not answered after this long fails the row (a hung daemon must not hang the bench). */
+const STALL_MS = 15_000;
+
+/**
+ * Runs `body` with a stall watchdog: `body` calls `touch()` whenever a call answers; if none answers
+ * for STALL_MS the phase rejects. One interval timer per phase, none per call.
+ */
+async function guarded<T>(body: (touch: () => void) => Promise<T>): Promise<T> {
+  let last = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      if (performance.now() - last > STALL_MS) reject(new Error(`no call answered for ${STALL_MS / 1000} s`));
+    }, 1000);
+  });
+  try {
+    return await Promise.race([body(() => (last = performance.now())), stalled]);
+  } finally {
+    clearInterval(timer);
   }
-  return { calls: done, samples: samples.subarray(0, done), elapsedNs: process.hrtime.bigint() - began };
+}
+
+/** `count` calls one after another; per-call samples in µs. */
+function sequential(target: CallTarget, count: number, limitMs: number): Promise<{ calls: number; samples: Float64Array; elapsedNs: bigint }> {
+  return guarded(async (touch) => {
+    const samples = new Float64Array(count);
+    const limitNs = BigInt(Math.round(limitMs * 1e6));
+    const began = process.hrtime.bigint();
+    let done = 0;
+    while (done < count) {
+      const t0 = process.hrtime.bigint();
+      await target.call();
+      const t1 = process.hrtime.bigint();
+      samples[done++] = Number(t1 - t0) / 1e3;
+      touch();
+      if (t1 - began > limitNs) break;
+    }
+    return { calls: done, samples: samples.subarray(0, done), elapsedNs: process.hrtime.bigint() - began };
+  });
 }
 
 /** `count` calls with `inFlight` of them outstanding at any time (each lane starts its next call when one ends). */
-async function concurrent(target: CallTarget, count: number, inFlight: number, limitMs: number): Promise<{ calls: number; elapsedNs: bigint }> {
-  const deadline = process.hrtime.bigint() + BigInt(Math.round(limitMs * 1e6));
-  let issued = 0;
-  let completed = 0;
-  const began = process.hrtime.bigint();
-  const lane = async (): Promise<void> => {
-    while (issued < count && process.hrtime.bigint() < deadline) {
-      issued++;
-      await target.call();
-      completed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(inFlight, Math.max(count, 0)) }, lane));
-  return { calls: completed, elapsedNs: process.hrtime.bigint() - began };
+function concurrent(target: CallTarget, count: number, inFlight: number, limitMs: number): Promise<{ calls: number; elapsedNs: bigint }> {
+  return guarded(async (touch) => {
+    const deadline = process.hrtime.bigint() + BigInt(Math.round(limitMs * 1e6));
+    let issued = 0;
+    let completed = 0;
+    const began = process.hrtime.bigint();
+    const lane = async (): Promise<void> => {
+      while (issued < count && process.hrtime.bigint() < deadline) {
+        issued++;
+        await target.call();
+        completed++;
+        touch();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(inFlight, Math.max(count, 0)) }, lane));
+    return { calls: completed, elapsedNs: process.hrtime.bigint() - began };
+  });
 }
 
 /** The counts of a full run and of `--quick`. */
@@ -118,6 +151,7 @@ export const FULL_COUNTS: Counts = {
   concurrent: 20_000,
   inFlight: 64,
   phaseLimitMs: 10_000,
+  budgetMs: 100_000,
 };
 
 export const QUICK_COUNTS: Counts = {
@@ -128,4 +162,5 @@ export const QUICK_COUNTS: Counts = {
   concurrent: 3_000,
   inFlight: 64,
   phaseLimitMs: 5_000,
+  budgetMs: 30_000,
 };

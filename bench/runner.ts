@@ -20,13 +20,13 @@ interface Row {
  */
 export async function runGroup(
   group: BenchGroup,
-  settings: { counts: Counts; profileDir: string | null },
+  settings: { counts: Counts; profileDir: string | null; deadline: number },
   selected: (subject: Subject) => boolean,
   progress: (line: string) => void,
 ): Promise<GroupReport> {
   const rows: Row[] = group.subjects.filter(selected).map((subject) => ({ subject, open: null, rounds: [], error: null, busyMs: 0 }));
-  const { counts, profileDir } = settings;
-  const ctxFor = (row: Row) => ({ counts, profileDir, progress: (m: string) => progress(`${row.subject.id}: ${m}`) });
+  const { counts, profileDir, deadline } = settings;
+  const ctxFor = (row: Row) => ({ counts, profileDir, deadline, progress: (m: string) => progress(`${row.subject.id}: ${m}`) });
   const fail = (row: Row, error: unknown) => {
     row.error = (error as Error)?.stack ?? String(error);
     progress(`${row.subject.id}: FAILED: ${row.error}`);

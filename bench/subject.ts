@@ -25,10 +25,17 @@ export interface Counts {
   inFlight: number;
   /** A phase stops issuing calls after this long, so a slow build cannot run for ever (the row notes it). */
   phaseLimitMs: number;
+  /**
+   * Time budget of the whole run: once it is spent, every further phase gets only a token 50 ms,
+   * so a slow build still finishes promptly, with its rows marked as cut short.
+   */
+  budgetMs: number;
 }
 
 export interface RunContext {
   counts: Counts;
+  /** When the run's time budget runs out (a `performance.now()` value). */
+  deadline: number;
   /** `--cpu-prof DIR`: where subjects that start daemons ask them to write CPU profiles (null: no profiling). */
   profileDir: string | null;
   /** One progress line (on stderr). */

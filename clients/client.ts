@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CancellationTokenSource, type MessageConnection, type RequestParam, type RequestType } from 'vscode-jsonrpc';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection } from 'vscode-jsonrpc/node';
 import type { ChatMessage, ChatResult, ToolDefinition } from '../protocol/chat.js';
 import { DaemonShutdownRequest, DaemonStatusRequest } from '../protocol/daemon.js';
 import {
@@ -20,6 +20,8 @@ import {
 } from '../protocol/providers.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { ChatStreamState, type ChatStream } from './chatStream.js';
+import { DrainingMessageReader, END_OF_INPUT } from '../transport/drainingReader.js';
+import { FramedMessageWriter } from '../transport/framedWriter.js';
 import { CancelledError, ConnectionClosedError, fromResponseError } from './errors.js';
 import { connectSocket } from './socketTransport.js';
 import { resolveSocketPath } from './socketPath.js';
@@ -69,10 +71,9 @@ export class PlugdClient implements AsyncDisposable {
   private constructor(transport: Transport) {
     this.#transport = transport;
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
-    this.#connection = createMessageConnection(
-      new StreamMessageReader(transport.readable),
-      new StreamMessageWriter(transport.writable),
-    );
+    const reader = new DrainingMessageReader(transport.readable);
+    this.#connection = createMessageConnection(reader, new FramedMessageWriter(transport.writable, false));
+    this.#connection.onNotification(END_OF_INPUT, () => reader.drained());
     this.#connection.onNotification(ProvidersChatChunkNotification.type, (params) => {
       if (typeof params?.seq !== 'number' || typeof params.chunk !== 'object' || params.chunk === null) return;
       this.#streams.get(String(params.streamId))?.push(params.seq, params.chunk);

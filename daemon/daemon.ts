@@ -119,7 +119,17 @@ export class Daemon implements AsyncDisposable {
     this.stopping = true;
     this.server?.close();
     await this.registry.dispose();
-    for (const socket of this.sockets) socket.end();
+    // Let every socket flush what is queued (a drained stream's last chunks, the shutdown
+    // answer) before the process exits; a client that stopped reading gets 5 s.
+    await Promise.all(
+      [...this.sockets].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            setTimeout(resolve, 5000).unref();
+            socket.end(() => resolve());
+          }),
+      ),
+    );
     for (const session of this.sessions) session.dispose();
     this.logger.info('stopped');
     this.markExited();

@@ -3,6 +3,11 @@ import type { MessagePort } from 'node:worker_threads';
 /**
  * The boundary between the daemon and a plugin's worker, as a discriminated union.
  *
+ * Tasks queue at the worker (piscina's concurrentTasksPerWorker), which runs them one at a time:
+ * an Extism instance is not re-entrant, and a thread handshake per call would cost more than the
+ * call. To stop a call that overruns or is cancelled, the daemon looks it up on the call board
+ * and terminates the thread running it; calls queued behind it had not started and are re-sent.
+ *
  * Lifecycle: the daemon starts a worker with {@link WorkerStart} (piscina's workerData), sends a
  * `describe` task and waits (with a start timeout) for `ready`. Each plugin call is a `call` task;
  * a streaming call carries a MessagePort on which the worker posts `chunk` and `log` messages and
@@ -19,6 +24,8 @@ export interface WorkerStart {
   module: WebAssembly.Module;
   /** The level passed to the plugin's `init_logging` export (0 = off … 5 = trace). */
   logLevel: number;
+  /** The pool's call board: which worker runs which call (see workers/callBoard.ts). */
+  board: SharedArrayBuffer;
   /** The Extism manifest config visible through `config_get`: only this plugin's own settings. */
   config: Record<string, string>;
   /** Hosts the plugin may reach through host HTTP functions. */
@@ -33,6 +40,8 @@ export interface DescribeTask {
 /** Calls one export. */
 export interface CallTask {
   type: 'call';
+  /** The daemon's id for this call (non-zero), published on the call board while it runs. */
+  id: number;
   /** The export's name, e.g. `chat_stream`. */
   fn: string;
   /** The export's input (JSON text), or null for exports that take none. */

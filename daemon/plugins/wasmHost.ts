@@ -4,6 +4,8 @@ import { Piscina } from 'piscina';
 import type { PluginType } from '../../protocol/daemon.js';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
+import type { CancelSignal } from '../cancelSignal.js';
+import { createBoard, threadRunning } from '../../workers/callBoard.js';
 import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CrashBudget } from './crashBudget.js';
@@ -13,7 +15,7 @@ export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed'
 
 export interface CallOptions {
   /** Aborting it cancels the call and stops the plugin's work (its worker is replaced). */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** For streaming exports: receives each `qmt_yield_chunk` payload, in order. */
   onChunk?: (data: string) => void;
 }
@@ -36,6 +38,11 @@ export class WasmPluginHost implements AsyncDisposable {
   readonly stats = { calls: 0, errors: 0, restarts: 0 };
 
   private pool: Piscina<WorkerTask, WorkerResult> | null = null;
+  private readonly board = createBoard();
+  private nextCallId = 0;
+  /** Threads terminated on purpose; a call failing across a change of it may be collateral. */
+  private kills = 0;
+  private lastKillAt = -Infinity;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly budget = new CrashBudget();
@@ -149,6 +156,7 @@ export class WasmPluginHost implements AsyncDisposable {
       config,
       allowedHosts: this.entry.allowedHosts,
       logLevel: this.logger.level,
+      board: this.board,
     };
     const pool = new Piscina<WorkerTask, WorkerResult>({
       filename: workerFile.href,
@@ -156,7 +164,8 @@ export class WasmPluginHost implements AsyncDisposable {
       minThreads: this.entry.threads,
       maxThreads: this.entry.threads,
       idleTimeout: Number.MAX_SAFE_INTEGER,
-      concurrentTasksPerWorker: 1,
+      // Calls queue at the worker, which runs them in order (see workers/messages.ts).
+      concurrentTasksPerWorker: 16,
       // The worker gets no environment at all: a plugin sees only its own config.
       env: {},
       workerData,
@@ -199,57 +208,81 @@ export class WasmPluginHost implements AsyncDisposable {
 
   /** Calls one export with JSON input; resolves with its output text. */
   async call(fn: string, input: string | null, options: CallOptions = {}): Promise<string | null> {
-    const pool = this.pool;
-    if (this.state !== 'ready' || !pool) throw this.unavailable();
+    if (this.state !== 'ready' || !this.pool) throw this.unavailable();
     if (options.signal?.aborted) throw cancelled(this.name, fn);
-
     this.inFlight++;
     this.stats.calls++;
-    const controller = new AbortController();
-    let reason: 'timeout' | 'cancel' | undefined;
-    const timer = setTimeout(() => {
-      reason ??= 'timeout';
-      controller.abort();
-    }, this.entry.timeoutMs);
-    const onAbort = () => {
-      reason ??= 'cancel';
-      controller.abort();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const channel = options.onChunk ? new MessageChannel() : undefined;
-    const streamEnded = channel ? this.pump(channel.port1, options.onChunk!) : undefined;
-    const task: CallTask = channel ? { type: 'call', fn, input, port: channel.port2 } : { type: 'call', fn, input };
     try {
-      const result = await pool.run(task, { signal: controller.signal, ...(channel ? { transferList: [channel.port2] } : {}) });
-      // Chunks posted on the port can arrive after the task's result: wait for the explicit end.
-      if (streamEnded) await streamEnded;
-      this.forwardLogs(result.logs);
-      if (result.type === 'error') throw fromWire(result.error, this.name);
-      if (result.type !== 'result') throw new PluginCallError('PLUGIN_OUTPUT', `${fn}: unexpected worker answer`, { plugin: this.name });
-      return result.output;
+      return await this.dispatch(fn, input, options);
     } catch (error) {
       this.stats.errors++;
-      if (error instanceof DaemonError) throw error;
-      if (reason === 'timeout') {
-        this.stats.restarts++;
-        throw new PluginCallError('PLUGIN_TIMEOUT', `plugin "${this.name}": ${fn} did not finish within ${this.entry.timeoutMs} ms (timeout_ms); its worker was replaced`, {
-          plugin: this.name,
-          timeoutMs: this.entry.timeoutMs,
-        });
-      }
-      if (reason === 'cancel') {
-        this.stats.restarts++;
-        throw cancelled(this.name, fn);
-      }
-      throw this.crashed(fn, error);
+      throw error;
     } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
-      channel?.port1.close();
       this.inFlight--;
       if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
+  }
+
+  private async dispatch(fn: string, input: string | null, options: CallOptions): Promise<string | null> {
+    for (let attempt = 1; ; attempt++) {
+      const pool = this.pool;
+      if (this.state !== 'ready' || !pool) throw this.unavailable();
+      const id = (this.nextCallId = (this.nextCallId % 0x7fffffff) + 1);
+      const killsBefore = this.kills;
+      const channel = options.onChunk ? new MessageChannel() : undefined;
+      const streamEnded = channel ? this.pump(channel.port1, options.onChunk!) : undefined;
+      const task: CallTask = channel ? { type: 'call', id, fn, input, port: channel.port2 } : { type: 'call', id, fn, input };
+
+      // The call ends at the first of: its result, its deadline, its cancellation.
+      let stop!: (reason: 'timeout' | 'cancel') => void;
+      const stopped = new Promise<'timeout' | 'cancel'>((resolve) => (stop = resolve));
+      const timer = setTimeout(() => stop('timeout'), this.entry.timeoutMs);
+      const unsubscribe = options.signal?.onAbort(() => stop('cancel'));
+      const run = pool.run(task, channel ? { transferList: [channel.port2] } : {});
+      try {
+        const outcome = await Promise.race([run.then((result) => ({ result }), (error: unknown) => ({ error })), stopped]);
+        if (outcome === 'timeout' || outcome === 'cancel') {
+          run.catch(() => undefined);
+          this.stopCall(id, pool);
+          if (outcome === 'cancel') throw cancelled(this.name, fn);
+          throw new PluginCallError('PLUGIN_TIMEOUT', `plugin "${this.name}": ${fn} did not finish within ${this.entry.timeoutMs} ms (timeout_ms); its worker was replaced`, {
+            plugin: this.name,
+            timeoutMs: this.entry.timeoutMs,
+          });
+        }
+        if ('error' in outcome) {
+          // Terminating a thread to stop one call also fails the calls queued behind it on that
+          // thread. Those never started, so they are sent again, once.
+          // A call sent just after a kill can also land on the dying thread before piscina notices.
+          const collateral = this.kills !== killsBefore || performance.now() - this.lastKillAt < 2000;
+          if (collateral && attempt === 1) continue;
+          throw this.crashed(fn, outcome.error);
+        }
+        const { result } = outcome;
+        // Chunks posted on the port can arrive after the task's result: wait for the explicit end.
+        if (streamEnded) await streamEnded;
+        this.forwardLogs(result.logs);
+        if (result.type === 'error') throw fromWire(result.error, this.name);
+        if (result.type !== 'result') throw new PluginCallError('PLUGIN_OUTPUT', `${fn}: unexpected worker answer`, { plugin: this.name });
+        return result.output;
+      } finally {
+        clearTimeout(timer);
+        unsubscribe?.();
+        channel?.port1.close();
+      }
+    }
+  }
+
+  /** Stops a call that overran or was cancelled: terminates the thread running it (piscina replaces it). */
+  private stopCall(id: number, pool: Piscina<WorkerTask, WorkerResult>): void {
+    const thread = threadRunning(this.board, id);
+    const worker = thread === undefined ? undefined : pool.threads.find((w) => w.threadId === thread);
+    // Not started yet: it will run and its answer will be dropped; nothing to stop.
+    if (!worker) return;
+    this.kills++;
+    this.lastKillAt = performance.now();
+    this.stats.restarts++;
+    worker.terminate().catch(() => undefined);
   }
 
   private pump(port: import('node:worker_threads').MessagePort, onChunk: (data: string) => void): Promise<void> {

@@ -6,6 +6,7 @@ import type {
   ProvidersCompleteRequest,
   ProvidersEmbedRequest,
 } from '../../protocol/providers.js';
+import type { CancelSignal } from '../cancelSignal.js';
 import { DaemonError, PluginCallError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PluginRegistry } from '../plugins/registry.js';
@@ -45,7 +46,7 @@ export class ProviderService {
     return host.schema ?? { type: 'object' };
   }
 
-  async listModels(name: string, overlay: Record<string, unknown> | undefined, signal: AbortSignal): Promise<string[]> {
+  async listModels(name: string, overlay: Record<string, unknown> | undefined, signal: CancelSignal): Promise<string[]> {
     const host = await this.host(name);
     this.require(host, 'list_models', 'listing models');
     const cfg = buildProviderConfig({ defaults: host.entry.config, apiKeyName: host.info?.apiKeyName ?? null, env: this.env, schema: host.schema, overlay: overlay ?? {} });
@@ -54,7 +55,7 @@ export class ProviderService {
     return models;
   }
 
-  async build(owner: number, params: ProvidersBuildRequest.Params, signal: AbortSignal): Promise<string> {
+  async build(owner: number, params: ProvidersBuildRequest.Params, signal: CancelSignal): Promise<string> {
     const host = await this.host(params.provider);
     const config = buildProviderConfig({
       defaults: host.entry.config,
@@ -84,7 +85,7 @@ export class ProviderService {
     this.handles.delete(owner, handle);
   }
 
-  async chat(owner: number, params: ProvidersChatRequest.Params, signal: AbortSignal): Promise<ChatResult> {
+  async chat(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal): Promise<ChatResult> {
     const { host, handle } = await this.resolve(owner, params.handle);
     this.require(host, 'chat', 'chat');
     const output = parseOutput(host, 'chat', await host.call('chat', this.chatInput(host, handle, params, false), { signal }));
@@ -92,7 +93,7 @@ export class ProviderService {
     return toChatResult(output as QmtChatResponse);
   }
 
-  async chatStream(owner: number, params: ProvidersChatRequest.Params, signal: AbortSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
+  async chatStream(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
     const { host, handle } = await this.resolve(owner, params.handle);
     this.require(host, 'chat_stream', 'streaming chat');
     if (host.hasExport('supports_streaming')) {
@@ -126,7 +127,7 @@ export class ProviderService {
     return acc.result();
   }
 
-  async embed(owner: number, params: ProvidersEmbedRequest.Params, signal: AbortSignal): Promise<number[][]> {
+  async embed(owner: number, params: ProvidersEmbedRequest.Params, signal: CancelSignal): Promise<number[][]> {
     const { host, handle } = await this.resolve(owner, params.handle);
     this.require(host, 'embed', 'embeddings');
     const output = parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal }));
@@ -136,7 +137,7 @@ export class ProviderService {
     return output as number[][];
   }
 
-  async complete(owner: number, params: ProvidersCompleteRequest.Params, signal: AbortSignal): Promise<string> {
+  async complete(owner: number, params: ProvidersCompleteRequest.Params, signal: CancelSignal): Promise<string> {
     const { host, handle } = await this.resolve(owner, params.handle);
     this.require(host, 'complete', 'completion');
     const req = { prompt: params.prompt, suffix: params.suffix ?? null, max_tokens: params.maxTokens ?? null, temperature: params.temperature ?? null };

@@ -10,9 +10,12 @@ export function parseParams<S extends z.ZodType>(schema: S, params: unknown, met
   const result = schema.safeParse(params ?? undefined);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = formatPath(issue?.path ?? []);
+  let path = formatPath(issue?.path ?? []);
   let message = issue?.message ?? 'invalid';
-  if (issue?.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue?.code === 'unrecognized_keys') {
+    path = formatPath([...issue.path, issue.keys[0] ?? '']);
+    message = `unknown field (not part of ${method}'s params)`;
+  }
   else if (issue?.code === 'invalid_type' && valueAt(params, issue.path) === undefined) message = `missing required field (expected ${issue.expected})`;
   const where = path ? `params.${path}` : 'params';
   throw new ResponseError<ErrorData>(ErrorCodes.InvalidParams, `${method}: ${where}: ${message}`, { path: path || 'params', expected: message });

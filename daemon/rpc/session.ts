@@ -1,9 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { type CancellationToken, type GenericRequestHandler, type MessageConnection, type RequestType, ResponseError } from 'vscode-jsonrpc';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, StreamMessageReader } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import { ErrorCodes } from '../../protocol/errors.js';
 import type { Logger } from '../log.js';
+import { CancelSignal } from '../cancelSignal.js';
+import { FramedMessageWriter } from '../../transport/framedWriter.js';
 import { parseParams } from './params.js';
 import { toResponseError } from './wireErrors.js';
 
@@ -17,7 +19,7 @@ export interface MethodSpec<S extends z.ZodType, R> {
 /** What a handler gets besides its params. */
 export interface RequestContext {
   /** Aborted on `$/cancelRequest` or when the client disconnects. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   session: Session;
 }
 
@@ -29,18 +31,18 @@ export class Session implements Disposable {
   private static nextId = 1;
   readonly id = Session.nextId++;
   readonly connection: MessageConnection;
-  /** One controller per request in flight, aborted on cancel or disconnect. (AbortSignal.any costs ~17 µs a call on Node 20, too much for the hot path.) */
-  private readonly active = new Set<AbortController>();
+  /** One signal per request in flight, aborted on cancel or disconnect. */
+  private readonly active = new Set<CancelSignal>();
   private closed = false;
   private readonly closeListeners: Array<() => void> = [];
 
   constructor(
     input: Readable,
-    output: Writable,
+    private readonly output: Writable,
     private readonly logger: Logger,
     private readonly gate: () => ResponseError<unknown> | undefined,
   ) {
-    this.connection = createMessageConnection(new StreamMessageReader(input), new StreamMessageWriter(output));
+    this.connection = createMessageConnection(new StreamMessageReader(input), new FramedMessageWriter(output));
     this.connection.onError(([error]) => {
       this.logger.warn(`client #${this.id}: closing the connection after a protocol error: ${error.message}`);
       this.dispose();
@@ -58,7 +60,7 @@ export class Session implements Disposable {
     const handlerFn = async (...args: unknown[]): Promise<R> => {
       const token = args.pop() as CancellationToken;
       const raw = args.length <= 1 ? args[0] : args;
-      const controller = new AbortController();
+      const controller = new CancelSignal();
       this.active.add(controller);
       const subscription = token.onCancellationRequested(() => controller.abort());
       try {
@@ -66,7 +68,7 @@ export class Session implements Disposable {
         if (refused) throw refused;
         if (this.closed || token.isCancellationRequested) controller.abort();
         const params = parseParams(spec.paramsSchema, raw, spec.method);
-        return await handler(params, { signal: controller.signal, session: this });
+        return await handler(params, { signal: controller, session: this });
       } catch (error) {
         throw toResponseError(error, spec.method, this.logger);
       } finally {
@@ -95,6 +97,8 @@ export class Session implements Disposable {
     this.closed = true;
     for (const controller of this.active) controller.abort();
     this.connection.dispose();
+    // Tell the client we are gone; for a socket this flushes what is queued, then sends FIN.
+    if (this.output !== process.stdout) this.output.end();
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 

@@ -1,8 +1,9 @@
 import '../quietWarnings.js';
 import type { MessagePort } from 'node:worker_threads';
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import type { CallContext, Plugin } from '@extism/extism';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
+import { claimSlot } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
 
 /**
@@ -16,6 +17,8 @@ const exportNames = new Set(
     .filter((e) => e.kind === 'function')
     .map((e) => e.name),
 );
+
+const publish = claimSlot(start.board, threadId);
 
 // Where the current call's plugin output (chunks, logs) goes. One call at a time per worker.
 let sink: { port: MessagePort | undefined; logs: LogRecord[] } = { port: undefined, logs: [] };
@@ -67,8 +70,11 @@ const logger = {
 } as unknown as Console;
 
 let instance: Promise<Plugin> | undefined;
+/** The loaded instance once `instance` has resolved: the hot path skips an await with it. */
+let loaded: Plugin | undefined;
 
-function plugin(): Promise<Plugin> {
+function plugin(): Promise<Plugin> | Plugin {
+  if (loaded) return loaded;
   instance ??= (async () => {
     const { createPlugin } = await import('@extism/extism');
     const created = await createPlugin(
@@ -84,6 +90,7 @@ function plugin(): Promise<Plugin> {
       },
     );
     if (exportNames.has('init_logging')) await created.call('init_logging', String(start.logLevel));
+    loaded = created;
     return created;
   })();
   instance.catch(() => {
@@ -95,11 +102,12 @@ function plugin(): Promise<Plugin> {
 async function discard(): Promise<void> {
   const old = instance;
   instance = undefined;
+  loaded = undefined;
   await old?.then((p) => p.close()).catch(() => undefined);
 }
 
 async function callText(fn: string, input: string | null): Promise<string | null> {
-  const p = await plugin();
+  const p = loaded ?? (await plugin());
   try {
     const output = await p.call(fn, input ?? 'null');
     return output ? output.text() : null;
@@ -107,7 +115,8 @@ async function callText(fn: string, input: string | null): Promise<string | null
     // @extism/extism 1.0.3 never reuses its memory-block slots and fails after about 16k calls on
     // one instance; clearing them after each call avoids that. It also frees the memory behind
     // plugin vars, so a var set in one call reads back empty in the next (docs/plugin-abi.md).
-    await p.reset();
+    // reset() runs synchronously when no call is active (always the case here).
+    void p.reset();
   }
 }
 
@@ -148,6 +157,7 @@ function loadFailure(error: unknown): WireError {
 async function call(task: CallTask): Promise<WorkerResult> {
   const logs: LogRecord[] = [];
   sink = { port: task.port, logs };
+  publish(task.id);
   try {
     if (!exportNames.has(task.fn)) {
       return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
@@ -158,6 +168,7 @@ async function call(task: CallTask): Promise<WorkerResult> {
     if (wire.code !== 'PLUGIN_ERROR') await discard();
     return { type: 'error', error: wire, logs };
   } finally {
+    publish(0);
     sink = { port: undefined, logs: [] };
     if (task.port) {
       task.port.postMessage({ type: 'end' } satisfies StreamMessage);
@@ -166,6 +177,12 @@ async function call(task: CallTask): Promise<WorkerResult> {
   }
 }
 
+// Several tasks are delivered at once; run them one after another, in arrival order.
+let queue: Promise<unknown> = Promise.resolve();
+
 export default function handle(task: WorkerTask): Promise<WorkerResult> {
-  return task.type === 'describe' ? describe() : call(task);
+  const run = () => (task.type === 'describe' ? describe() : call(task));
+  const result = queue.then(run, run);
+  queue = result;
+  return result;
 }
