@@ -24,7 +24,8 @@ export function formatRate(perSec: number | undefined): string {
 
 function formatRatio(c: ComparisonResult): string {
   if (c.value === null) return '—';
-  return `${c.value >= 10 ? c.value.toFixed(1) : c.value.toFixed(2)}×`;
+  // Three significant figures below 1, so a ratio just under a target (0.496) does not print as the target.
+  return `${c.value >= 10 ? c.value.toFixed(1) : c.value >= 1 ? c.value.toFixed(2) : c.value.toFixed(3)}×`;
 }
 
 function formatTarget(c: ComparisonResult): string {

@@ -99,22 +99,32 @@ s('an unknown method on a raw socket: error -32601 echoes the id; an unknown not
   }
 });
 
-s('params: null is accepted where params are optional; a request without required params is InvalidParams', async () => {
+s('params may be omitted or null where they are optional; without required params a request is InvalidParams', async () => {
   const raw = await RawSocket.connect(daemon!.socketPath);
   try {
-    raw.send({ id: 1, method: 'daemon/status', params: null });
-    raw.send({ id: 2, method: 'factories/list', params: null });
-    raw.send({ id: 3, method: 'providers/build', params: null });
-    const status = await raw.response(1);
-    assert.equal(status.error, undefined, `daemon/status with null params: ${JSON.stringify(status.error)}`);
-    assert.type((status.result as { pid: number }).pid, 'number');
-    const list = await raw.response(2);
-    assert.equal(list.error, undefined, `factories/list with null params: ${JSON.stringify(list.error)}`);
-    assert.ok(Array.isArray((list.result as { factories: unknown[] }).factories));
-    const build = (await raw.response(3)).error as { code: number; message: string; data?: { path?: string } };
-    assert.is(build.code, -32602);
-    assert.match(build.message, /^providers\/build: params/);
-    assert.is(build.data?.path, 'params');
+    // JSON-RPC 2.0 lets a request leave out `params`.
+    raw.send({ id: 1, method: 'daemon/status' });
+    raw.send({ id: 2, method: 'factories/list' });
+    raw.send({ id: 3, method: 'daemon/status', params: null });
+    raw.send({ id: 4, method: 'factories/list', params: null });
+    for (const id of [1, 3]) {
+      const status = await raw.response(id);
+      assert.equal(status.error, undefined, `daemon/status #${id}: ${JSON.stringify(status.error)}`);
+      assert.type((status.result as { pid: number }).pid, 'number');
+    }
+    for (const id of [2, 4]) {
+      const list = await raw.response(id);
+      assert.equal(list.error, undefined, `factories/list #${id}: ${JSON.stringify(list.error)}`);
+      assert.ok(Array.isArray((list.result as { factories: unknown[] }).factories));
+    }
+    raw.send({ id: 5, method: 'providers/build' });
+    raw.send({ id: 6, method: 'providers/build', params: null });
+    for (const id of [5, 6]) {
+      const build = (await raw.response(id)).error as { code: number; message: string; data?: { path?: string } };
+      assert.is(build.code, -32602, `providers/build #${id}`);
+      assert.match(build.message, /^providers\/build: params/);
+      assert.is(build.data?.path, 'params');
+    }
   } finally {
     raw.destroy();
   }

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PlugdClient } from '../clients/client.js';
-import { ShuttingDownError } from '../clients/errors.js';
+import { PluginTimeoutError, ShuttingDownError } from '../clients/errors.js';
 import { providersToml } from './helpers/config.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
@@ -14,13 +14,13 @@ import { canConnect, rejection, serveToExit, spawnServe, waitForSocket, waitSett
 
 const user = (content: string) => ({ role: 'user' as const, content });
 
-test('daemon/shutdown drains an in-flight stream: it completes, then the process exits 0', async () => {
+test('daemon/shutdown lets an in-flight stream finish: every chunk and the result arrive, then the process exits 0', async () => {
   await using daemon = await DaemonProcess.start({ config: [{ name: 'echo', path: samplePlugin('echo') }] });
   const streamer = await daemon.connect();
   const stopper = await daemon.connect();
   try {
     const { handle } = await streamer.build({ provider: 'echo' });
-    const stream = streamer.chatStream(handle, [user('/count 20000')]);
+    const stream = streamer.chatStream(handle, [user('/count 30000')]);
     const iterator = stream[Symbol.asyncIterator]();
     const first = await within(10_000, 'first chunk', iterator.next());
     assert.equal(first.value, { type: 'text', text: 'w0 ' });
@@ -39,15 +39,38 @@ test('daemon/shutdown drains an in-flight stream: it completes, then the process
       }
     })();
     await within(20_000, 'the in-flight stream completes', drained);
-    assert.is(streamError, undefined, `the stream failed after ${texts} of 20000 text chunks: ${streamError?.name}: ${streamError?.message}`);
-    assert.is(texts, 20_000, 'every chunk of the in-flight stream arrived');
+    assert.is(streamError, undefined, `the stream failed after ${texts} of 30000 text chunks: ${streamError?.name}: ${streamError?.message}`);
+    assert.is(texts, 30_000, 'every chunk of the in-flight stream arrived');
     assert.is(last, 'done');
-    assert.is((await stream.result).usage?.outputTokens, 20_000);
+    assert.is((await stream.result).usage?.outputTokens, 30_000);
     const answer = await within(20_000, 'shutdown answer', shutdown);
-    assert.ok(answer.drained >= 1, `drained: ${answer.drained}`);
+    // The plugin may already have produced every chunk (0) or still be running (1) when the
+    // shutdown arrives; either way the client must get the whole stream.
+    assert.ok(answer.drained === 0 || answer.drained === 1, `drained: ${answer.drained}`);
     assert.is(await within(10_000, 'exit', daemon.exited()), 0);
   } finally {
     await streamer.close();
+    await stopper.close();
+  }
+});
+
+test('daemon/shutdown waits for a plugin call in flight and delivers its answer before exiting', async () => {
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'loop', path: fixturePlugin('loop'), timeoutMs: 1500 }] });
+  const caller = await daemon.connect();
+  const stopper = await daemon.connect();
+  try {
+    const { handle } = await caller.build({ provider: 'loop' });
+    const stream = caller.chatStream(handle, [user('loop')]);
+    const iterator = stream[Symbol.asyncIterator]();
+    await within(10_000, 'first chunk', iterator.next());
+    // The call spins until its timeout_ms ends it: it is certainly in flight now.
+    const answer = await within(15_000, 'shutdown answer', stopper.shutdown({ drainTimeoutMs: 10_000 }));
+    assert.equal(answer, { drained: 1 });
+    const error = await within(5000, 'the drained call\'s own answer', rejection(stream.result));
+    assert.instance(error, PluginTimeoutError, `the call got its answer (not a closed connection): ${error.name}: ${error.message}`);
+    assert.is(await within(10_000, 'exit', daemon.exited()), 0);
+  } finally {
+    await caller.close();
     await stopper.close();
   }
 });

@@ -47,12 +47,14 @@ test(`${CALLS} calls on one plugin (${IN_FLIGHT} in flight) all succeed, each ex
   }
 });
 
-test('a long stream (/count 40000) delivers every chunk in order', async () => {
+const LONG = 30_000;
+
+test(`a long stream (/count ${LONG}) delivers every chunk in order`, async () => {
   await using daemon = await DaemonProcess.start({ config: [{ name: 'echo', path: samplePlugin('echo') }] });
   const client = await daemon.connect();
   try {
     const { handle } = await client.build({ provider: 'echo' });
-    const stream = client.chatStream(handle, [{ role: 'user', content: '/count 40000' }]);
+    const stream = client.chatStream(handle, [{ role: 'user', content: `/count ${LONG}` }]);
     let texts = 0;
     let outOfOrder = -1;
     let last: string | undefined;
@@ -65,11 +67,35 @@ test('a long stream (/count 40000) delivers every chunk in order', async () => {
         last = chunk.type;
       }
     })();
-    await within(40_000, '/count 40000', run);
+    await within(40_000, `/count ${LONG}`, run);
     assert.is(outOfOrder, -1, `chunk ${outOfOrder} out of order`);
-    assert.is(texts, 40_000);
+    assert.is(texts, LONG);
     assert.is(last, 'done');
-    assert.equal((await stream.result).usage?.outputTokens, 40_000);
+    assert.equal((await stream.result).usage?.outputTokens, LONG);
+  } finally {
+    await client.close();
+  }
+});
+
+test('a stream past Extism 1.0.3\'s per-call allocation limit fails with an error that says so; the next stream works', async () => {
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'echo', path: samplePlugin('echo') }] });
+  const client = await daemon.connect();
+  try {
+    const { handle } = await client.build({ provider: 'echo' });
+    const stream = client.chatStream(handle, [{ role: 'user', content: '/count 40000' }]);
+    let texts = 0;
+    let failure: Error | undefined;
+    try {
+      for await (const chunk of stream) if (chunk.type === 'text') texts++;
+    } catch (error) {
+      failure = error as Error;
+    }
+    assert.ok(failure, `the stream completed with ${texts} chunks`);
+    assert.is(failure.name, 'PluginCrashedError');
+    assert.match(failure.message, /more memory allocations in one call than @extism\/extism 1\.0\.3 supports/);
+    assert.ok(texts > 30_000 && texts < 40_000, `chunks before the failure: ${texts}`);
+    const next = await client.chat(handle, [{ role: 'user', content: 'still here' }]);
+    assert.is(next.text, 'still here');
   } finally {
     await client.close();
   }

@@ -3,7 +3,7 @@ import { daemonComplete } from '../subjects/daemonComplete.js';
 import { daemonInitialize } from '../subjects/daemonInitialize.js';
 import { extismDirect } from '../subjects/extismDirect.js';
 import { jsonrpcEcho } from '../subjects/jsonrpcEcho.js';
-import { piscinaNoop } from '../subjects/piscinaNoop.js';
+import { PLUGD_TASKS_PER_WORKER, piscinaNoop } from '../subjects/piscinaNoop.js';
 import { plugdClientEcho } from '../subjects/plugdClientEcho.js';
 import { wasmHost } from '../subjects/wasmHost.js';
 import { workerRoundTrip } from '../subjects/workerRoundTrip.js';
@@ -21,12 +21,13 @@ export function unaryCallGroup(inFlight: number): BenchGroup {
       plugdClientEcho,
       daemonInitialize,
       wasmHost,
-      piscinaNoop({ id: 'piscina-noop', role: 'component', label: 'piscina no-op task (1 thread)', concurrentTasksPerWorker: 1 }),
+      piscinaNoop({ id: 'piscina-noop', role: 'component', label: `piscina no-op task (1 thread, ${PLUGD_TASKS_PER_WORKER} queued)`, concurrentTasksPerWorker: PLUGD_TASKS_PER_WORKER }),
       workerRoundTrip,
       extismDirect({ id: 'extism-call-only', role: 'component', label: 'Extism call, no reset, in-process', reset: false }),
       // What-ifs: other settings or designs, for comparison.
       daemonComplete({ id: 'daemon-threads-2', role: 'what-if', label: 'plugd serve, threads = 2', threads: 2 }),
-      piscinaNoop({ id: 'piscina-queued', role: 'what-if', label: 'piscina no-op, 64 tasks queued per worker', concurrentTasksPerWorker: 64 }),
+      // plugd's setting before the worker-side queue (commit ac1d71e): one task per worker at a time.
+      piscinaNoop({ id: 'piscina-one-task', role: 'what-if', label: 'piscina no-op, one task per worker at a time', concurrentTasksPerWorker: 1 }),
     ],
     comparisons: [
       {

@@ -5,7 +5,7 @@ import { startEchoDaemon } from '../processes.js';
 /**
  * Component: the daemon's request path without the plugin. `initialize` on a real `plugd serve`
  * goes through the same socket, vscode-jsonrpc connection, Session wrapper (shutdown gate, zod
- * params parse, AbortSignal) and answer as `providers/complete`, but answers from memory.
+ * params parse, cancel signal) and answer as `providers/complete`, but answers from memory.
  */
 export const daemonInitialize = callSubject({
   id: 'daemon-initialize',

@@ -5,10 +5,16 @@ import type { Role } from '../subject.js';
 const noopWorker = new URL('../workers/noop.js', import.meta.url);
 
 /**
- * A piscina pool configured like a plugin's (1 thread, idle timeout off) running a task that
- * returns at once, with a task object shaped like the daemon's call task. With
- * `concurrentTasksPerWorker: 1` (plugd's setting) this is the pool's round trip alone; a larger
- * value lets piscina queue tasks at the worker, which then runs them back to back.
+ * plugd's `concurrentTasksPerWorker` (daemon/plugins/wasmHost.ts, createPool): calls queue at the
+ * plugin's worker, which runs them one after another. Keep in step with the daemon.
+ */
+export const PLUGD_TASKS_PER_WORKER = 16;
+
+/**
+ * A piscina pool configured like a plugin's (1 thread, idle timeout off, no AbortSignal per task)
+ * running a task that returns at once, with a task object shaped like the daemon's call task: the
+ * pool's round trip alone. With `concurrentTasksPerWorker` > 1 piscina posts tasks ahead and the
+ * worker runs them back to back; with 1, every task waits for the previous one's answer.
  */
 export function piscinaNoop(options: { id: string; role: Role; label: string; concurrentTasksPerWorker: number }) {
   return callSubject({
@@ -16,8 +22,7 @@ export function piscinaNoop(options: { id: string; role: Role; label: string; co
     role: options.role,
     label: options.label,
     description:
-      `A piscina pool (minThreads = maxThreads = 1, concurrentTasksPerWorker = ${options.concurrentTasksPerWorker}) in the bench process running a worker task that returns its input; no AbortSignal.` +
-      (options.concurrentTasksPerWorker > 1 ? ' (plugd passes an AbortSignal with every task, which piscina runs one per worker at a time whatever this setting.)' : ''),
+      `A piscina pool (minThreads = maxThreads = 1, concurrentTasksPerWorker = ${options.concurrentTasksPerWorker}, no AbortSignal) in the bench process running a worker task that returns its input.`,
     async open() {
       const pool = new Piscina({
         filename: noopWorker.href,

@@ -5,9 +5,9 @@ import { callSubject } from '../measure.js';
 
 /**
  * Component: the daemon's plugin host in the bench process — `WasmPluginHost.call('complete')`
- * with the daemon's input: timeout timer and AbortController, piscina, the plugd worker
- * (workers/wasm/worker.ts: Extism call + reset, result message). No JSON-RPC, no socket, no
- * param validation or output parsing.
+ * with the daemon's input: the call's timeout timer, piscina (calls queued at the worker), the
+ * plugd worker (workers/wasm/worker.ts: call board, Extism call + reset, result message). No
+ * JSON-RPC, no socket, no param validation or output parsing.
  */
 export const wasmHost = callSubject({
   id: 'wasm-host',

@@ -29,6 +29,15 @@ export function decodePluginError(text: string, fn: string): WireError {
 export function classifyCallFailure(error: unknown, fn: string): WireError {
   const message = error instanceof Error ? error.message : String(error);
   if (message.startsWith(PREFIX)) return decodePluginError(message.slice(PREFIX.length), fn);
+  if (/cannot assign to this block|Offset is outside the bounds of the DataView/.test(message)) {
+    // @extism/extism 1.0.3 gives every allocation of one call its own block and never reuses a
+    // slot within the call; past 32,767 blocks the addresses overflow.
+    return {
+      name: 'PluginLimitError',
+      code: 'PLUGIN_CRASHED',
+      message: `${fn}: the plugin made more memory allocations in one call than @extism/extism 1.0.3 supports (about 32,700; each streamed chunk takes one) (${message})`,
+    };
+  }
   if (error instanceof WebAssembly.RuntimeError) {
     return { name: 'PluginTrap', code: 'PLUGIN_TRAP', message: `${fn}: the plugin trapped (${message})` };
   }
