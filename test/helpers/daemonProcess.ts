@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PlugdClient } from '../../clients/client.js';
 import { providersToml, type ProviderSpec } from './config.js';
 import { cliMain } from './paths.js';
+import { canConnect } from './serve.js';
 
 export interface StartOptions {
   /** plugins.toml text, or provider entries to write one from. */
@@ -78,15 +78,4 @@ export class DaemonProcess implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
-}
-
-function canConnect(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(path);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
