@@ -27,12 +27,21 @@ export function toFinishReason(value: unknown): FinishReason {
   }
 }
 
+/** QueryMT's Usage, accepting the serde aliases QueryMT itself accepts (OpenAI, Anthropic, Ollama, Gemini spellings). */
 export function toUsage(u: QmtUsage | null | undefined): Usage | null {
   if (!u || typeof u !== 'object') return null;
-  const usage: Usage = { inputTokens: num(u.input_tokens), outputTokens: num(u.output_tokens) };
-  if (u.reasoning_tokens) usage.reasoningTokens = num(u.reasoning_tokens);
-  if (u.cache_read) usage.cacheReadTokens = num(u.cache_read);
-  if (u.cache_write) usage.cacheWriteTokens = num(u.cache_write);
+  const raw = u as Record<string, unknown>;
+  const pick = (...keys: string[]) => num(keys.map((k) => raw[k]).find((v) => v !== undefined));
+  const usage: Usage = {
+    inputTokens: pick('input_tokens', 'prompt_tokens', 'prompt_eval_count', 'promptTokenCount'),
+    outputTokens: pick('output_tokens', 'completion_tokens', 'eval_count', 'candidatesTokenCount'),
+  };
+  const reasoning = pick('reasoning_tokens');
+  const cacheRead = pick('cache_read', 'cache_read_input_tokens');
+  const cacheWrite = pick('cache_write', 'cache_creation_input_tokens');
+  if (reasoning) usage.reasoningTokens = reasoning;
+  if (cacheRead) usage.cacheReadTokens = cacheRead;
+  if (cacheWrite) usage.cacheWriteTokens = cacheWrite;
   return usage;
 }
 
