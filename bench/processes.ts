@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BenchDaemon } from './daemonProcess.js';
+import { DaemonProcess } from '../test/helpers/daemonProcess.js';
 import { echoWasmPath } from './echoPlugin.js';
 
 const echoServerMain = fileURLToPath(new URL('./echoServer.js', import.meta.url));
@@ -56,9 +56,10 @@ export async function startEchoServer(): Promise<EchoServer> {
  * as provider `echo`, logging at info (the daemon's default). With `profileDir`, the daemon runs
  * under `--cpu-prof` and writes its profiles (main thread and workers) there when stopped.
  */
-export function startEchoDaemon(options: { threads?: number; profileDir?: string | null } = {}): Promise<BenchDaemon> {
-  return BenchDaemon.start({
-    providers: [{ name: 'echo', path: echoWasmPath, ...(options.threads ? { threads: options.threads } : {}) }],
+export function startEchoDaemon(options: { threads?: number; profileDir?: string | null } = {}): Promise<DaemonProcess> {
+  return DaemonProcess.start({
+    config: [{ name: 'echo', path: echoWasmPath, ...(options.threads ? { threads: options.threads } : {}) }],
+    env: { PLUGD_LOG: 'info' },
     ...(options.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {}),
   });
 }

@@ -15,7 +15,15 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the socket (default 15 s). */
   readyTimeoutMs?: number;
+  /** Node flags for the daemon process (e.g. `--cpu-prof`; NODE_OPTIONS refuses some). */
+  nodeArgs?: string[];
 }
+
+/** Daemons still running; sent SIGTERM if this process exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGTERM');
+});
 
 /** A real `plugd serve` process on a private socket in a temp directory. */
 export class DaemonProcess implements AsyncDisposable {
@@ -27,7 +35,14 @@ export class DaemonProcess implements AsyncDisposable {
     readonly child: ChildProcess,
   ) {
     child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => (this.stderr += d));
+    // Keep the tail only: a long benchmark must not grow this without bound.
+    child.stderr?.on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-1_000_000)));
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
   }
 
   static async start(options: StartOptions): Promise<DaemonProcess> {
@@ -35,12 +50,17 @@ export class DaemonProcess implements AsyncDisposable {
     const configPath = join(dir, 'plugins.toml');
     writeFileSync(configPath, typeof options.config === 'string' ? options.config : providersToml(options.config));
     const socketPath = join(dir, 'run', 'plugd.sock');
-    const child = spawn(process.execPath, [cliMain, 'serve', '--config', configPath, '--socket', socketPath], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliMain, 'serve', '--config', configPath, '--socket', socketPath], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, PLUGD_LOG: 'debug', ...options.env },
     });
     const daemon = new DaemonProcess(dir, configPath, socketPath, child);
-    await daemon.waitForSocket(options.readyTimeoutMs ?? 15_000);
+    try {
+      await daemon.waitForSocket(options.readyTimeoutMs ?? 15_000);
+    } catch (error) {
+      await daemon.stop();
+      throw error;
+    }
     return daemon;
   }
 
@@ -68,7 +88,7 @@ export class DaemonProcess implements AsyncDisposable {
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
       await once(this.child, 'exit');
       clearTimeout(timer);
     }
