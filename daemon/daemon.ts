@@ -1,8 +1,12 @@
 import type { Server, Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { DaemonStatusRequest } from '../protocol/daemon.js';
+import { PluginsDidChangeNotification, type ReloadSummary } from '../protocol/plugins.js';
 import type { PlugdConfig } from './config/schema.js';
+import { toErrorInfo } from './errors.js';
 import type { Logger } from './log.js';
+import { Reloader, type ReloadTrigger } from './reload/reloader.js';
+import { ConfigWatcher } from './reload/watcher.js';
 import { PluginRegistry } from './plugins/registry.js';
 import { HandleTable } from './providers/handles.js';
 import { ProviderService } from './providers/service.js';
@@ -38,12 +42,33 @@ export class Daemon implements AsyncDisposable {
   private socketPath: string | null = null;
   private stopping = false;
   private markExited!: () => void;
+  private readonly reloader: Reloader;
+  private watcher: ConfigWatcher | null = null;
 
   constructor(private readonly options: DaemonOptions) {
     this.registry = new PluginRegistry(options.logger);
     this.service = new ProviderService(this.registry, this.handles, options.logger, options.env);
     this.exited = new Promise((resolve) => (this.markExited = resolve));
     this.loaded = this.registry.load(options.config);
+    this.reloader = new Reloader(options.config.path, this.registry, options.logger, (summary, trigger, config) => {
+      if (config) this.watcher?.update(config);
+      for (const session of this.sessions) {
+        if (!session.isClosed) session.connection.sendNotification(PluginsDidChangeNotification.type, { ...summary, trigger }).catch(() => undefined);
+      }
+    });
+  }
+
+  /** Re-reads the config and plugin files and swaps in what changed (see daemon/reload/). */
+  reload(trigger: ReloadTrigger): Promise<ReloadSummary> {
+    return this.reloader.reload(trigger);
+  }
+
+  /** Reloads whenever the config file or a plugin file changes. */
+  async watch(): Promise<void> {
+    if (this.watcher) return;
+    this.watcher = new ConfigWatcher(this.options.config.path, () => void this.reload('watch').catch((e: Error) => this.logger.error(`reload failed: ${e.message}`)), this.logger);
+    this.watcher.update(this.options.config);
+    await this.watcher.ready();
   }
 
   get logger(): Logger {
@@ -58,6 +83,7 @@ export class Daemon implements AsyncDisposable {
       service: this.service,
       status: () => this.status(),
       shutdown: (ms) => this.shutdown(ms),
+      reload: () => this.reload('request'),
     });
     this.sessions.add(session);
     session.onClose(() => {
@@ -93,6 +119,9 @@ export class Daemon implements AsyncDisposable {
       socketPath: this.socketPath,
       clients: this.sessions.size,
       plugins: this.registry.status(),
+      configError: this.reloader.configError ? toErrorInfo(this.reloader.configError) : null,
+      reloads: this.reloader.reloads,
+      watching: this.watcher !== null,
     };
   }
 
@@ -118,6 +147,7 @@ export class Daemon implements AsyncDisposable {
   async close(): Promise<void> {
     this.stopping = true;
     this.server?.close();
+    await this.watcher?.close();
     await this.registry.dispose();
     // Let every socket flush what is queued (a drained stream's last chunks, the shutdown
     // answer) before the process exits; a client that stopped reading gets 5 s.

@@ -14,7 +14,7 @@ export interface ServeOptions {
   socketPath?: string;
   /** Serve one client on stdin/stdout. */
   stdio?: boolean;
-  /** Watch the config and plugin files (hot reload; not implemented in this version). */
+  /** Reload when the config file or a plugin file changes (default true). */
   watch?: boolean;
 }
 
@@ -46,6 +46,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       daemon.serve(process.stdin, process.stdout);
     }
     if (!options.stdio || options.socketPath) await daemon.listen(resolveSocketPath(options.socketPath));
+    if (options.watch !== false) await daemon.watch();
   } catch (error) {
     process.stderr.write(`plugd: ${error instanceof DaemonError ? error.message : ((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
@@ -54,6 +55,10 @@ export async function serve(options: ServeOptions): Promise<void> {
     logger.info(`received ${signal}`);
     void daemon.shutdown(10_000);
   };
+  process.on('SIGHUP', () => {
+    logger.info('received SIGHUP: reloading');
+    daemon.reload('signal').catch((e: Error) => logger.error(`reload failed: ${e.message}`));
+  });
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   await daemon.exited;

@@ -75,6 +75,12 @@ export namespace DaemonStatusRequest {
     clients: number;
     /** Every configured plugin, in config order. */
     plugins: PluginStatus[];
+    /** Why the last reload rejected the config file (the last good config still serves), or null. */
+    configError: ErrorInfo | null;
+    /** Reloads done since start (watcher, SIGHUP and `plugins/reload`). */
+    reloads: number;
+    /** Whether the daemon watches the config and plugin files. */
+    watching: boolean;
   }
   export const type = new RequestType<Params, Result, void>(method);
 }

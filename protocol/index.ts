@@ -6,3 +6,4 @@ export * from './initialize.js';
 export * from './providers.js';
 export * from './version.js';
 export * from './socketPath.js';
+export * from './plugins.js';

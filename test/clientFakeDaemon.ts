@@ -94,6 +94,9 @@ export function daemonStatus(overrides: Partial<DaemonStatusRequest.Result> = {}
     configPath: '/home/me/.config/plugd/plugins.toml',
     socketPath: '/run/user/1000/plugd/plugd.sock',
     clients: 1,
+    configError: null,
+    reloads: 0,
+    watching: true,
     plugins: [
       pluginStatus(),
       pluginStatus({

@@ -1,5 +1,5 @@
 import type { PluginStatus } from '../../protocol/daemon.js';
-import type { PlugdConfig } from '../config/schema.js';
+import type { PlugdConfig, ProviderEntry } from '../config/schema.js';
 import { toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { WasmPluginHost, type HostState } from './wasmHost.js';
@@ -20,8 +20,18 @@ export class PluginRegistry implements AsyncDisposable {
 
   /** Creates a host per entry and starts them all in parallel; resolves once every one has settled. */
   load(config: PlugdConfig): Promise<void> {
-    for (const entry of config.providers) this.hosts.set(entry.name, new WasmPluginHost(entry, this.logger));
+    for (const entry of config.providers) this.hosts.set(entry.name, this.create(entry));
     return Promise.all([...this.hosts.values()].map((h) => h.start())).then(() => undefined);
+  }
+
+  create(entry: ProviderEntry): WasmPluginHost {
+    return new WasmPluginHost(entry, this.logger);
+  }
+
+  /** Makes `hosts` the serving set, in that order (a reload's swap; callers retire what left). */
+  replaceAll(hosts: WasmPluginHost[]): void {
+    this.hosts.clear();
+    for (const host of hosts) this.hosts.set(host.name, host);
   }
 
   get(name: string): WasmPluginHost | undefined {

@@ -10,6 +10,7 @@ import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../erro
 import type { Logger } from '../log.js';
 import { CrashBudget } from './crashBudget.js';
 import { detectPluginType } from './detect.js';
+import { fingerprint } from './fingerprint.js';
 
 export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
 
@@ -36,6 +37,8 @@ export class WasmPluginHost implements AsyncDisposable {
   loadTimeMs: number | null = null;
   readyAt: Date | null = null;
   readonly stats = { calls: 0, errors: 0, restarts: 0 };
+  /** This version's identity (config entry + file content), set once the file has been read. */
+  fingerprint: string | null = null;
 
   private pool: Piscina<WorkerTask, WorkerResult> | null = null;
   private readonly board = createBoard();
@@ -125,7 +128,9 @@ export class WasmPluginHost implements AsyncDisposable {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
+      this.fingerprint = fingerprint(this.entry, bytes);
     } catch (error) {
+      this.fingerprint = fingerprint(this.entry, null);
       const code = (error as NodeJS.ErrnoException).code;
       throw new PluginLoadError(
         'PLUGIN_NOT_FOUND',
@@ -202,13 +207,19 @@ export class WasmPluginHost implements AsyncDisposable {
     return result;
   }
 
+  private get serving(): boolean {
+    return (this.state === 'ready' || this.state === 'draining') && this.pool !== null;
+  }
+
   hasExport(fn: string): boolean {
     return this.info?.exports.includes(fn) ?? false;
   }
 
   /** Calls one export with JSON input; resolves with its output text. */
   async call(fn: string, input: string | null, options: CallOptions = {}): Promise<string | null> {
-    if (this.state !== 'ready' || !this.pool) throw this.unavailable();
+    // A draining host still takes the calls that reached it before it was replaced or the daemon
+    // began to stop; the gate for new work is upstream (the registry and the session).
+    if (!this.serving) throw this.unavailable();
     if (options.signal?.aborted) throw cancelled(this.name, fn);
     this.inFlight++;
     this.stats.calls++;
@@ -226,7 +237,7 @@ export class WasmPluginHost implements AsyncDisposable {
   private async dispatch(fn: string, input: string | null, options: CallOptions): Promise<string | null> {
     for (let attempt = 1; ; attempt++) {
       const pool = this.pool;
-      if (this.state !== 'ready' || !pool) throw this.unavailable();
+      if (!this.serving || !pool) throw this.unavailable();
       const id = (this.nextCallId = (this.nextCallId % 0x7fffffff) + 1);
       const killsBefore = this.kills;
       const channel = options.onChunk ? new MessageChannel() : undefined;
@@ -340,7 +351,7 @@ export class WasmPluginHost implements AsyncDisposable {
 
   /** Stops taking new calls and waits (up to `timeoutMs`) for calls in flight. */
   async drain(timeoutMs: number): Promise<void> {
-    if (this.state === 'ready' || this.state === 'starting') this.state = 'draining';
+    if (this.state === 'ready') this.state = 'draining';
     if (this.inFlight === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([

@@ -10,13 +10,15 @@ export interface ProviderHandle {
   provider: string;
   params: ProvidersBuildRequest.Params;
   config: Record<string, unknown>;
+  /** The plugin version `config` was built against. */
+  host: object;
 }
 
 export class HandleTable {
   private readonly handles = new Map<string, ProviderHandle>();
 
-  add(owner: number, provider: string, params: ProvidersBuildRequest.Params, config: Record<string, unknown>): ProviderHandle {
-    const handle: ProviderHandle = { id: `h_${randomBytes(9).toString('base64url')}`, owner, provider, params, config };
+  add(owner: number, provider: string, params: ProvidersBuildRequest.Params, config: Record<string, unknown>, host: object): ProviderHandle {
+    const handle: ProviderHandle = { id: `h_${randomBytes(9).toString('base64url')}`, owner, provider, params, config, host };
     this.handles.set(handle.id, handle);
     return handle;
   }

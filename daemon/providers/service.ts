@@ -57,6 +57,11 @@ export class ProviderService {
 
   async build(owner: number, params: ProvidersBuildRequest.Params, signal: CancelSignal): Promise<string> {
     const host = await this.host(params.provider);
+    return this.handles.add(owner, host.name, params, await this.configure(host, params, signal), host).id;
+  }
+
+  /** Builds, validates and checks (`from_config`) a provider config against one plugin version. */
+  private async configure(host: WasmPluginHost, params: ProvidersBuildRequest.Params, signal: CancelSignal): Promise<Record<string, unknown>> {
     const config = buildProviderConfig({
       defaults: host.entry.config,
       apiKeyName: host.info?.apiKeyName ?? null,
@@ -78,7 +83,7 @@ export class ProviderService {
         throw error;
       }
     }
-    return this.handles.add(owner, host.name, params, config).id;
+    return config;
   }
 
   dispose(owner: number, handle: string): void {
@@ -86,7 +91,7 @@ export class ProviderService {
   }
 
   async chat(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal): Promise<ChatResult> {
-    const { host, handle } = await this.resolve(owner, params.handle);
+    const { host, handle } = await this.resolve(owner, params.handle, signal);
     this.require(host, 'chat', 'chat');
     const output = parseOutput(host, 'chat', await host.call('chat', this.chatInput(host, handle, params, false), { signal }));
     if (!output || typeof output !== 'object') throw badOutput(host, 'chat', 'a chat response object');
@@ -94,7 +99,7 @@ export class ProviderService {
   }
 
   async chatStream(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
-    const { host, handle } = await this.resolve(owner, params.handle);
+    const { host, handle } = await this.resolve(owner, params.handle, signal);
     this.require(host, 'chat_stream', 'streaming chat');
     if (host.hasExport('supports_streaming')) {
       const supported = parseOutput(host, 'supports_streaming', await host.call('supports_streaming', JSON.stringify(handle.config), { signal }));
@@ -128,7 +133,7 @@ export class ProviderService {
   }
 
   async embed(owner: number, params: ProvidersEmbedRequest.Params, signal: CancelSignal): Promise<number[][]> {
-    const { host, handle } = await this.resolve(owner, params.handle);
+    const { host, handle } = await this.resolve(owner, params.handle, signal);
     this.require(host, 'embed', 'embeddings');
     const output = parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal }));
     if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
@@ -138,7 +143,7 @@ export class ProviderService {
   }
 
   async complete(owner: number, params: ProvidersCompleteRequest.Params, signal: CancelSignal): Promise<string> {
-    const { host, handle } = await this.resolve(owner, params.handle);
+    const { host, handle } = await this.resolve(owner, params.handle, signal);
     this.require(host, 'complete', 'completion');
     const req = { prompt: params.prompt, suffix: params.suffix ?? null, max_tokens: params.maxTokens ?? null, temperature: params.temperature ?? null };
     const output = parseOutput(host, 'complete', await host.call('complete', JSON.stringify({ cfg: handle.config, req }), { signal }));
@@ -180,9 +185,19 @@ export class ProviderService {
     return host;
   }
 
-  private async resolve(owner: number, id: string): Promise<{ host: WasmPluginHost; handle: ProviderHandle }> {
+  /**
+   * A handle's plugin, current version. After a reload replaced the plugin, the handle's config is
+   * rebuilt against the new version (its schema and defaults may have changed); if it no longer
+   * validates, this call says so and the next one tries again.
+   */
+  private async resolve(owner: number, id: string, signal: CancelSignal): Promise<{ host: WasmPluginHost; handle: ProviderHandle }> {
     const handle = this.handles.get(owner, id);
-    return { host: await this.host(handle.provider), handle };
+    const host = await this.host(handle.provider);
+    if (handle.host !== host) {
+      handle.config = await this.configure(host, handle.params, signal);
+      handle.host = host;
+    }
+    return { host, handle };
   }
 
   private require(host: WasmPluginHost, fn: string, what: string): void {

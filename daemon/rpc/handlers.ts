@@ -1,6 +1,7 @@
 import { DaemonShutdownRequest, DaemonStatusRequest } from '../../protocol/daemon.js';
 import { FactoriesConfigSchemaRequest, FactoriesListModelsRequest, FactoriesListRequest } from '../../protocol/factories.js';
 import { InitializeRequest } from '../../protocol/initialize.js';
+import { PluginsReloadRequest, type ReloadSummary } from '../../protocol/plugins.js';
 import {
   ProvidersBuildRequest,
   ProvidersChatChunkNotification,
@@ -21,6 +22,7 @@ export interface DaemonContext {
   status(): DaemonStatusRequest.Result;
   /** Drains in-flight work and schedules the exit; resolves with the number of calls drained. */
   shutdown(drainTimeoutMs: number): Promise<number>;
+  reload(): Promise<ReloadSummary>;
 }
 
 /** Registers every protocol method on a session. */
@@ -38,6 +40,8 @@ export function registerHandlers(session: Session, daemon: DaemonContext): void 
   session.handle(DaemonStatusRequest, () => daemon.status(), { duringShutdown: true });
 
   session.handle(DaemonShutdownRequest, async (params) => ({ drained: await daemon.shutdown(params?.drainTimeoutMs ?? 10_000) }));
+
+  session.handle(PluginsReloadRequest, () => daemon.reload());
 
   session.handle(FactoriesListRequest, () => ({ factories: service.factories() }));
 

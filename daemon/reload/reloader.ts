@@ -1,0 +1,123 @@
+import type { PluginFailure, ReloadSummary } from '../../protocol/plugins.js';
+import { loadConfig } from '../config/load.js';
+import type { PlugdConfig } from '../config/schema.js';
+import { DaemonError, toErrorInfo } from '../errors.js';
+import type { Logger } from '../log.js';
+import { currentFingerprint } from '../plugins/fingerprint.js';
+import type { PluginRegistry } from '../plugins/registry.js';
+import type { WasmPluginHost } from '../plugins/wasmHost.js';
+
+export type ReloadTrigger = 'request' | 'watch' | 'signal';
+
+/** How long a replaced plugin may take to finish its calls in flight before it is stopped. */
+const RETIRE_DRAIN_MS = 120_000;
+// Calls that picked up a host just before it was replaced reach it a moment later: give them
+// time to register as in flight before draining decides the host is idle.
+const RETIRE_GRACE_MS = 50;
+
+/**
+ * The one reload path (file watcher, SIGHUP, `plugins/reload`). Reloads run one at a time; any
+ * asked for while one runs are coalesced into a single next run, which sees the latest files.
+ */
+export class Reloader {
+  reloads = 0;
+  configError: DaemonError | null = null;
+  private current: Promise<ReloadSummary> | null = null;
+  private next: Promise<ReloadSummary> | null = null;
+
+  constructor(
+    private readonly configPath: string,
+    private readonly registry: PluginRegistry,
+    private readonly logger: Logger,
+    private readonly done: (summary: ReloadSummary, trigger: ReloadTrigger, config: PlugdConfig | null) => void,
+  ) {}
+
+  reload(trigger: ReloadTrigger): Promise<ReloadSummary> {
+    if (!this.current) {
+      this.current = this.run(trigger).finally(() => (this.current = null));
+      return this.current;
+    }
+    this.next ??= this.current.then(
+      () => this.startNext(trigger),
+      () => this.startNext(trigger),
+    );
+    return this.next;
+  }
+
+  private startNext(trigger: ReloadTrigger): Promise<ReloadSummary> {
+    this.next = null;
+    return this.reload(trigger);
+  }
+
+  private async run(trigger: ReloadTrigger): Promise<ReloadSummary> {
+    this.reloads++;
+    const before = this.registry.list();
+    let config: PlugdConfig;
+    try {
+      config = loadConfig(this.configPath);
+    } catch (error) {
+      this.configError = error instanceof DaemonError ? error : new DaemonError('CONFIG_INVALID', String(error));
+      this.logger.error(`reload (${trigger}): config rejected, the last good config keeps serving: ${this.configError.message}`);
+      const summary = { added: [], removed: [], updated: [], unchanged: before.map((h) => h.name), failed: [], configError: toErrorInfo(this.configError) };
+      this.done(summary, trigger, null);
+      return summary;
+    }
+    this.configError = null;
+
+    const summary: ReloadSummary = { added: [], removed: [], updated: [], unchanged: [], failed: [], configError: null };
+    const serving: WasmPluginHost[] = [];
+    const retired: WasmPluginHost[] = [];
+    const plans = await Promise.all(
+      config.providers.map(async (entry) => {
+        const old = this.registry.get(entry.name);
+        if (old && old.fingerprint !== null && old.fingerprint === (await currentFingerprint(entry))) return { old, fresh: null };
+        const fresh = this.registry.create(entry);
+        await fresh.start();
+        return { old, fresh };
+      }),
+    );
+    for (const { old, fresh } of plans) {
+      if (!fresh) {
+        summary.unchanged.push(old!.name);
+        serving.push(old!);
+        continue;
+      }
+      const failure: PluginFailure | null = fresh.failure ? { name: fresh.name, error: toErrorInfo(fresh.failure) } : null;
+      if (failure) summary.failed.push(failure);
+      if (!old) {
+        summary.added.push(fresh.name);
+        serving.push(fresh);
+      } else if (failure && old.state !== 'failed') {
+        // A bad edit changes nothing that was working: the last good version keeps serving.
+        summary.unchanged.push(old.name);
+        serving.push(old);
+        void fresh.dispose();
+      } else {
+        summary.updated.push(fresh.name);
+        serving.push(fresh);
+        retired.push(old);
+      }
+    }
+    const names = new Set(config.providers.map((e) => e.name));
+    for (const host of before) {
+      if (!names.has(host.name)) {
+        summary.removed.push(host.name);
+        retired.push(host);
+      }
+    }
+    this.registry.replaceAll(serving);
+    for (const host of retired) void this.retire(host);
+    this.logger.info(
+      `reload (${trigger}): ${summary.added.length} added, ${summary.updated.length} updated, ${summary.removed.length} removed, ${summary.unchanged.length} unchanged, ${summary.failed.length} failed`,
+    );
+    this.done(summary, trigger, config);
+    return summary;
+  }
+
+  /** Lets a replaced host finish its calls in flight, then stops it. */
+  private async retire(host: WasmPluginHost): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, RETIRE_GRACE_MS));
+    await host.drain(RETIRE_DRAIN_MS);
+    await host.dispose();
+  }
+}
