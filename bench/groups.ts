@@ -1,11 +1,12 @@
 import type { BenchGroup } from './group.js';
+import { reloadGroup } from './groups/reload.js';
 import { unaryCallGroup } from './groups/unaryCall.js';
 
 /**
  * Every group the bench runs, in order. To add a measurement (e.g. streaming time-to-first-token,
- * native-plugin calls, reload latency): write its subject(s) and floor under subjects/, a group
+ * native-plugin calls): write its subject(s) and floor under subjects/, a group
  * under groups/ with its comparisons and targets, and list it here.
  */
 export function allGroups(inFlight: number): BenchGroup[] {
-  return [unaryCallGroup(inFlight)];
+  return [unaryCallGroup(inFlight), reloadGroup()];
 }

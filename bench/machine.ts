@@ -27,7 +27,7 @@ export function machineInfo(): MachineInfo {
     kernel: `${os.type()} ${os.release()} ${os.arch()}`,
     loadAvgStart: round2(os.loadavg()[0] ?? 0),
     loadAvgEnd: null,
-    packages: Object.fromEntries(['@extism/extism', 'piscina', 'vscode-jsonrpc'].map((name) => [name, packageVersion(name)])),
+    packages: Object.fromEntries(['@extism/extism', 'piscina', 'vscode-jsonrpc', 'chokidar'].map((name) => [name, packageVersion(name)])),
   };
 }
 

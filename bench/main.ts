@@ -24,14 +24,16 @@ async function run(options: Options): Promise<number> {
 
   if (options.list) {
     for (const group of groups) {
-      console.log(`${group.title}`);
+      console.log(`${group.title} (group id: ${group.id})`);
       for (const s of group.subjects) console.log(`  ${s.id.padEnd(20)} ${s.role.padEnd(10)} ${s.description}`);
     }
     return 0;
   }
-  const unknown = options.only?.filter((id) => !known.includes(id)) ?? [];
+  // A group's id stands for all of its rows.
+  const only = options.only?.flatMap((id) => groups.find((g) => g.id === id)?.subjects.map((s) => s.id) ?? [id]) ?? null;
+  const unknown = only?.filter((id) => !known.includes(id)) ?? [];
   if (unknown.length) {
-    process.stderr.write(`bench: unknown subject id(s): ${unknown.join(', ')} (known: ${known.join(', ')})\n`);
+    process.stderr.write(`bench: unknown subject id(s): ${unknown.join(', ')} (known: ${[...groups.map((g) => g.id), ...known].join(', ')})\n`);
     return 2;
   }
 
@@ -41,8 +43,11 @@ async function run(options: Options): Promise<number> {
   const profileDir = options.cpuProf ? resolve(options.cpuProf) : null;
   const deadline = began + counts.budgetMs;
   const groupReports: GroupReport[] = [];
+  const selected = (s: { id: string }) => !only || only.includes(s.id);
   for (const group of groups) {
-    groupReports.push(await runGroup(group, { counts, profileDir, deadline }, (s) => !options.only || options.only.includes(s.id), progress));
+    // --only: a group none of whose rows was asked for is left out of the report.
+    if (!group.subjects.some(selected)) continue;
+    groupReports.push(await runGroup(group, { counts, profileDir, deadline }, selected, progress));
   }
   const failed = groupReports.flatMap((g) => g.rows).filter((r) => r.error).length;
 

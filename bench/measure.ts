@@ -150,8 +150,9 @@ export const FULL_COUNTS: Counts = {
   sequential: 3_000,
   concurrent: 20_000,
   inFlight: 64,
+  reloads: 20,
   phaseLimitMs: 10_000,
-  budgetMs: 100_000,
+  budgetMs: 140_000,
 };
 
 export const QUICK_COUNTS: Counts = {
@@ -161,6 +162,7 @@ export const QUICK_COUNTS: Counts = {
   sequential: 500,
   concurrent: 3_000,
   inFlight: 64,
+  reloads: 5,
   phaseLimitMs: 5_000,
-  budgetMs: 30_000,
+  budgetMs: 45_000,
 };

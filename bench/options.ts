@@ -6,7 +6,7 @@ export interface Options {
   markdown: boolean;
   /** Short run: fewer calls, for a quick look or CI smoke. */
   quick: boolean;
-  /** Only these subject ids (comparisons that need a missing subject show N/A). */
+  /** Only these subject ids, or group ids standing for all their rows (comparisons that need a missing subject show N/A). */
   only: string[] | null;
   /** Run daemons under `--cpu-prof`, writing profiles under this directory (one folder per subject). */
   cpuProf: string | null;
@@ -20,7 +20,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--json | --markdown] [-
   --quick      short run (fewer calls; figures are noisier)
   --json       print the whole report as JSON on stdout (progress goes to stderr)
   --markdown   print the tables as Markdown
-  --only IDS   measure only these subjects (comma-separated ids; see --list)
+  --only IDS   measure only these subjects (comma-separated subject or group ids, e.g.
+               --only reload; see --list)
   --cpu-prof DIR
                run each daemon under node --cpu-prof, writing its main-thread and worker
                profiles to DIR/SUBJECT-ID/ (open them in Chrome DevTools); skews the figures

@@ -1,4 +1,5 @@
 import type { ComparisonResult } from './compare.js';
+import type { GroupLayout } from './group.js';
 import type { MachineInfo } from './machine.js';
 import type { Counts, Role, SubjectResult } from './subject.js';
 
@@ -18,6 +19,8 @@ export interface RowReport {
 export interface GroupReport {
   id: string;
   title: string;
+  /** The group's table layout, or null for the call-latency layout. */
+  layout: GroupLayout | null;
   rows: RowReport[];
   comparisons: ComparisonResult[];
 }

@@ -1,7 +1,7 @@
 import { evaluate } from './compare.js';
 import type { BenchGroup } from './group.js';
 import type { GroupReport, RowReport } from './report.js';
-import { rate, summarize } from './stats.js';
+import { rate, summarize, type LatencySummary } from './stats.js';
 import type { Counts, OpenSubject, RoundResult, Subject, SubjectResult } from './subject.js';
 
 interface Row {
@@ -74,7 +74,13 @@ export async function runGroup(
       durationMs: Math.round(row.busyMs),
     };
   });
-  return { id: group.id, title: group.title, rows: reports, comparisons: group.comparisons.map((c) => evaluate(c, results)) };
+  return {
+    id: group.id,
+    title: group.title,
+    layout: group.layout ?? null,
+    rows: reports,
+    comparisons: group.comparisons.map((c) => evaluate(c, results)),
+  };
 }
 
 /** Pools every round: latency from all samples; calls/s and CPU per call from all calls over all time. */
@@ -97,6 +103,12 @@ export function merge(rounds: RoundResult[]): SubjectResult {
       cpuUsPerCall[level] = Object.values(byThread).reduce((a, b) => a + b, 0);
     }
   }
+  const counters: Record<string, number> = {};
+  for (const r of rounds) for (const [key, n] of Object.entries(r.counters ?? {})) counters[key] = (counters[key] ?? 0) + n;
+  const pooled = new Map<string, number[]>();
+  for (const r of rounds) for (const [name, values] of Object.entries(r.series ?? {})) pooled.set(name, [...(pooled.get(name) ?? []), ...values]);
+  const series: Record<string, LatencySummary> = {};
+  for (const [name, values] of pooled) if (values.length) series[name] = summarize(values);
   return {
     latency: samples ? summarize(samples) : null,
     callsPerSec,
@@ -107,6 +119,8 @@ export function merge(rounds: RoundResult[]): SubjectResult {
       callsPerSec: Object.fromEntries(Object.entries(r.phases).map(([k, p]) => [k, rate(p.calls, BigInt(Math.round(p.elapsedMs * 1e6)))])),
     })),
     notes: rounds.flatMap((r) => r.notes),
+    counters,
+    series,
   };
 }
 

@@ -23,6 +23,11 @@ export interface Counts {
   concurrent: number;
   /** Calls kept in flight during the concurrent phase. */
   inFlight: number;
+  /**
+   * Samples per row of the reload group, over all rounds (one reload, load or watcher event each):
+   * the config file's rename-over to the new version's first answer, and the floors beside it.
+   */
+  reloads: number;
   /** A phase stops issuing calls after this long, so a slow build cannot run for ever (the row notes it). */
   phaseLimitMs: number;
   /**
@@ -49,6 +54,13 @@ export interface RoundResult {
   /** By calls in flight: how many calls were made and how long they took. */
   phases: Record<number, PhaseResult>;
   notes: string[];
+  /** Events counted during the round (e.g. `failed` calls during reloads); summed over rounds. */
+  counters?: Record<string, number>;
+  /**
+   * Named durations (µs) that break a sample down into its steps, e.g. "rename → watcher event";
+   * pooled over rounds and summarised like the latency samples. Printed as a breakdown.
+   */
+  series?: Record<string, number[]>;
 }
 
 export interface PhaseResult {
@@ -91,4 +103,8 @@ export interface SubjectResult {
   rounds: Array<{ medianUs: number | null; callsPerSec: Record<number, number> }>;
   /** Anything a reader needs to interpret the row (e.g. a phase cut short). */
   notes: string[];
+  /** The rounds' counters, summed (empty for call/answer rows). */
+  counters: Record<string, number>;
+  /** The rounds' named durations (µs), pooled and summarised, in the order the subject named them. */
+  series: Record<string, LatencySummary>;
 }

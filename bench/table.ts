@@ -1,4 +1,5 @@
 import type { ComparisonResult } from './compare.js';
+import type { GroupLayout } from './group.js';
 import type { GroupReport, Report, RowReport } from './report.js';
 
 /** Renders a report as an aligned plain-text table (default output) or as Markdown (`--markdown`). */
@@ -22,14 +23,26 @@ export function formatRate(perSec: number | undefined): string {
   return Math.round(perSec).toLocaleString('en-US');
 }
 
-function formatRatio(c: ComparisonResult): string {
+function formatValue(c: ComparisonResult): string {
   if (c.value === null) return '—';
+  if (c.unit === 'ms') return `${c.value.toFixed(1)} ms`;
+  if (c.unit === 'count') return String(Math.round(c.value));
   // Three significant figures below 1, so a ratio just under a target (0.496) does not print as the target.
   return `${c.value >= 10 ? c.value.toFixed(1) : c.value >= 1 ? c.value.toFixed(2) : c.value.toFixed(3)}×`;
 }
 
+const OP_SIGNS = { '<=': '≤', '>=': '≥', '<': '<', '=': '=' } as const;
+
 function formatTarget(c: ComparisonResult): string {
-  return c.target ? `${c.target.op === '<=' ? '≤' : '≥'} ${c.target.value}×` : '(info)';
+  if (!c.target) return '(info)';
+  const unit = c.unit === 'ms' ? ' ms' : c.unit === 'count' ? '' : '×';
+  return `${OP_SIGNS[c.target.op]} ${c.target.value}${unit}`;
+}
+
+/** A duration given in µs, in the layout's unit. */
+function formatIn(unit: GroupLayout['latencyUnit'], us: number | undefined): string {
+  if (unit === 'µs') return formatUs(us);
+  return us === undefined || !Number.isFinite(us) ? '—' : (us / 1000).toFixed(1);
 }
 
 /** The in-flight levels that appear in a group, ascending (the calls/s columns). */
@@ -40,6 +53,7 @@ function inFlightLevels(group: GroupReport): number[] {
 }
 
 function rowsTable(group: GroupReport): Table {
+  if (group.layout) return layoutTable(group, group.layout);
   const levels = inFlightLevels(group);
   return {
     header: ['role', 'subject', 'median µs', 'p99 µs', ...levels.map((n) => `calls/s @${n}`), ...levels.map((n) => `CPU µs/call @${n}`)],
@@ -56,6 +70,51 @@ function rowsTable(group: GroupReport): Table {
       ];
     }),
   };
+}
+
+/** A group's own layout: its latency statistics in its unit, the sample count, its counters. */
+function layoutTable(group: GroupReport, layout: GroupLayout): Table {
+  const counters = layout.counters ?? [];
+  return {
+    header: [
+      'role',
+      'subject',
+      ...(layout.sampleCount ? ['n'] : []),
+      ...layout.latencyStats.map((s) => `${s} ${layout.latencyUnit}`),
+      ...counters.map((c) => c.label),
+    ],
+    align: ['left', 'left', ...(layout.sampleCount ? ['right' as const] : []), ...layout.latencyStats.map((): Align => 'right'), ...counters.map((): Align => 'right')],
+    rows: group.rows.map((row: RowReport) => {
+      const mark = row.error ? ' (FAILED)' : row.result?.notes.length ? ' *' : '';
+      const latency = row.result?.latency;
+      return [
+        row.role,
+        row.label + mark,
+        ...(layout.sampleCount ? [latency ? String(latency.n) : '—'] : []),
+        ...layout.latencyStats.map((s) => formatIn(layout.latencyUnit, latency?.[s])),
+        ...counters.map((c) => {
+          const n = row.result?.counters[c.key];
+          return n === undefined ? '—' : n.toLocaleString('en-US');
+        }),
+      ];
+    }),
+  };
+}
+
+/** One line per row that reported named durations: each one's median / p90 in the layout's unit. */
+function breakdownLines(group: GroupReport): string[] {
+  const unit = group.layout?.latencyUnit ?? 'µs';
+  const lines: string[] = [];
+  for (const row of group.rows) {
+    const series = Object.entries(row.result?.series ?? {});
+    if (!series.length) continue;
+    lines.push(`${row.id}: ${series.map(([name, s]) => `${name} ${formatIn(unit, s.median)} / ${formatIn(unit, s.p90)}`).join('; ')}`);
+  }
+  return lines;
+}
+
+function breakdownHeading(group: GroupReport): string {
+  return `Breakdown, median / p90 in ${group.layout?.latencyUnit ?? 'µs'} of each step (steps measured separately; they need not add up to the row's figure):`;
 }
 
 function formatCpu(us: number | undefined): string {
@@ -84,9 +143,9 @@ const CPU_HEADING = 'CPU µs per call by thread group ("main" = the event-loop t
 
 function comparisonsTable(group: GroupReport): Table {
   return {
-    header: ['ratio', 'value', 'target', 'result'],
+    header: [group.comparisons.every((c) => c.unit === 'ratio') ? 'ratio' : 'check', 'value', 'target', 'result'],
     align: ['left', 'right', 'left', 'left'],
-    rows: group.comparisons.map((c) => [c.label, formatRatio(c), formatTarget(c), c.verdict]),
+    rows: group.comparisons.map((c) => [c.label, formatValue(c), formatTarget(c), c.verdict]),
   };
 }
 
@@ -135,8 +194,9 @@ export function runLine(report: Report): string {
     .join(', ');
   return (
     `${report.mode} run, ${report.startedAt}, ${(report.durationMs / 1000).toFixed(1)} s; ` +
-    `per subject: warm-up ${c.warmupSequential} sequential + ${c.warmupConcurrent} at ${c.inFlight} in flight, ` +
+    `per call subject: warm-up ${c.warmupSequential} sequential + ${c.warmupConcurrent} at ${c.inFlight} in flight, ` +
     `then ${c.rounds} interleaved round${c.rounds === 1 ? '' : 's'} totalling ${c.sequential} sequential + ${c.concurrent} at ${c.inFlight} in flight; ` +
+    `per reload-group row: ${c.reloads} samples over the same rounds; ` +
     `load average ${m.loadAvgStart} at start, ${m.loadAvgEnd ?? '?'} at end; ${pkgs}` +
     (report.profileDir ? `; DAEMONS PROFILED (--cpu-prof ${report.profileDir}): figures are skewed` : '')
   );
@@ -147,6 +207,8 @@ export function renderText(report: Report): string {
   for (const group of report.groups) {
     out.push('', `== ${group.title} ==`, '', ...textTable(rowsTable(group)));
     if (group.comparisons.length) out.push('', ...textTable(comparisonsTable(group)));
+    const breakdown = breakdownLines(group);
+    if (breakdown.length) out.push('', breakdownHeading(group), ...breakdown.map((l) => `  ${l}`));
     const cpu = cpuLines(group);
     if (cpu.length) out.push('', CPU_HEADING, ...cpu.map((l) => `  ${l}`));
     const notes = footnotes(group);
@@ -160,6 +222,8 @@ export function renderMarkdown(report: Report): string {
   for (const group of report.groups) {
     out.push('', `### ${group.title}`, '', ...markdownTable(rowsTable(group)));
     if (group.comparisons.length) out.push('', ...markdownTable(comparisonsTable(group)));
+    const breakdown = breakdownLines(group);
+    if (breakdown.length) out.push('', breakdownHeading(group), '', ...breakdown.map((l) => `- ${l}`));
     const cpu = cpuLines(group);
     if (cpu.length) out.push('', CPU_HEADING, '', ...cpu.map((l) => `- ${l}`));
     const notes = footnotes(group);

@@ -9,6 +9,7 @@ import {
   FactoriesListRequest,
 } from '../protocol/factories.js';
 import { InitializeRequest } from '../protocol/initialize.js';
+import { PluginsReloadRequest } from '../protocol/plugins.js';
 import {
   ProvidersBuildRequest,
   ProvidersChatChunkNotification,
@@ -78,6 +79,11 @@ export class PlugdClient implements AsyncDisposable {
       if (typeof params?.seq !== 'number' || typeof params.chunk !== 'object' || params.chunk === null) return;
       this.#streams.get(String(params.streamId))?.push(params.seq, params.chunk);
     });
+    // A frame the client cannot read leaves the stream unusable: give up instead of hanging.
+    this.#connection.onError(([error]) => {
+      this.#shutDown(new ConnectionClosedError(`unreadable data from the daemon: ${error.message}`));
+      this.#teardown ??= this.#transport.close();
+    });
     this.#connection.onClose(() => {
       const closeReason = transport.closeReason?.();
       if (!closeReason) return this.#shutDown(new ConnectionClosedError());
@@ -136,6 +142,15 @@ export class PlugdClient implements AsyncDisposable {
   /** Asks the daemon to drain in-flight calls and exit; resolves once it has answered. */
   shutdown(params: DaemonShutdownRequest.Params = {}, opts?: CallOptions): Promise<DaemonShutdownRequest.Result> {
     return this.#request(DaemonShutdownRequest.type, params ?? {}, opts?.signal);
+  }
+
+  /**
+   * Asks the daemon to re-read plugins.toml and the plugin files it names and swap in what
+   * changed (as the file watcher and SIGHUP do). Resolves with what the reload changed; a
+   * rejected config or a plugin that failed to load is reported in the summary, not thrown.
+   */
+  reload(opts?: CallOptions): Promise<PluginsReloadRequest.Result> {
+    return this.#request(PluginsReloadRequest.type, {}, opts?.signal);
   }
 
   /** Every configured provider plugin, including failed ones. */

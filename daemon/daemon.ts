@@ -104,7 +104,7 @@ export class Daemon implements AsyncDisposable {
       // A client that vanishes mid-write must not take the daemon down.
       socket.on('error', (error) => this.logger.debug(`socket error: ${error.message}`));
       this.serve(socket, socket);
-    });
+    }, (error) => this.logger.error(`socket server: ${error.message}`));
     this.socketPath = path;
     this.logger.info(`listening on ${path}`);
   }

@@ -43,7 +43,8 @@ export async function serve(options: ServeOptions): Promise<void> {
       // The client owns our stdio: when it goes away, so do we.
       process.stdin.on('end', () => void daemon.shutdown(10_000));
       process.stdout.on('error', () => void daemon.shutdown(0));
-      daemon.serve(process.stdin, process.stdout);
+      // However the client's session ends (stdin closed, unreadable frames), the daemon ends too.
+      daemon.serve(process.stdin, process.stdout).onClose(() => void daemon.shutdown(10_000));
     }
     if (!options.stdio || options.socketPath) await daemon.listen(resolveSocketPath(options.socketPath));
     if (options.watch !== false) await daemon.watch();

@@ -35,6 +35,11 @@ export interface PluginStatus {
   state: PluginState;
   /** Why the plugin is failed, or the last load error; null when healthy. */
   error: ErrorInfo | null;
+  /**
+   * Why the last reload could not load a new version of this plugin, while the version before it
+   * keeps serving; null when the serving version is the configured one.
+   */
+  reloadError: ErrorInfo | null;
   /** The name the plugin reports through its `name` export, once loaded. */
   pluginName: string | null;
   /** How long loading took, in milliseconds; null until it finished. */

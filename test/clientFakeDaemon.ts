@@ -68,6 +68,7 @@ export function pluginStatus(overrides: Partial<PluginStatus> = {}): PluginStatu
   return {
     name: 'echo',
     kind: 'provider',
+    reloadError: null,
     type: 'wasm',
     source: '/opt/plugd/echo.wasm',
     state: 'ready',

@@ -5,8 +5,9 @@ import type { MessagePort } from 'node:worker_threads';
  *
  * Tasks queue at the worker (piscina's concurrentTasksPerWorker), which runs them one at a time:
  * an Extism instance is not re-entrant, and a thread handshake per call would cost more than the
- * call. To stop a call that overruns or is cancelled, the daemon looks it up on the call board
- * and terminates the thread running it; calls queued behind it had not started and are re-sent.
+ * call. To stop a call that overruns or is cancelled, the daemon marks it on the call board: a
+ * call that has not started is skipped; a running one has its thread terminated, and the calls
+ * queued behind it, which had not started, are sent again.
  *
  * Lifecycle: the daemon starts a worker with {@link WorkerStart} (piscina's workerData), sends a
  * `describe` task and waits (with a start timeout) for `ready`. Each plugin call is a `call` task;
@@ -24,8 +25,8 @@ export interface WorkerStart {
   module: WebAssembly.Module;
   /** The level passed to the plugin's `init_logging` export (0 = off … 5 = trace). */
   logLevel: number;
-  /** The pool's call board: which worker runs which call (see workers/callBoard.ts). */
-  board: SharedArrayBuffer;
+  /** The pool's call board: each call's state, shared with the daemon (see workers/callBoard.ts). */
+  board: Int32Array;
   /** The Extism manifest config visible through `config_get`: only this plugin's own settings. */
   config: Record<string, string>;
   /** Hosts the plugin may reach through host HTTP functions. */

@@ -35,6 +35,7 @@ export type Invocation =
   | { command: 'version'; json: boolean }
   | { command: 'serve'; configPath: string | undefined; socketPath: string | undefined; stdio: boolean; watch: boolean }
   | { command: 'status'; client: ClientOptions }
+  | { command: 'reload'; client: ClientOptions }
   | { command: 'shutdown'; client: ClientOptions; drainTimeoutMs: number | undefined }
   | { command: 'factories'; client: ClientOptions }
   | { command: 'schema'; client: ClientOptions; name: string }
@@ -153,6 +154,7 @@ function toInvocation(spec: CommandSpec, values: Values, positionals: string[]):
         watch: values['no-watch'] !== true,
       };
     case 'status':
+    case 'reload':
     case 'factories':
       args.done();
       return { command: name, client };

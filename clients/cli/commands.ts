@@ -19,6 +19,7 @@ export interface FlagSpec {
 export type CommandName =
   | 'serve'
   | 'status'
+  | 'reload'
   | 'shutdown'
   | 'factories'
   | 'schema'
@@ -101,6 +102,20 @@ export const commands: readonly CommandSpec[] = [
     client: true,
     flags: {},
     examples: ['plugd status', "plugd status --json | jq '.plugins[] | select(.state == \"failed\")'"],
+  },
+  {
+    name: 'reload',
+    summary: 're-read plugins.toml and the plugin files, and swap in what changed',
+    synopsis: 'reload',
+    group: 'Daemon',
+    client: true,
+    flags: {},
+    examples: ['plugd reload', "plugd reload --json | jq '.updated'"],
+    notes: [
+      'Plugins whose entry or file changed load beside the old versions; calls in flight finish on the old ones.',
+      'Exits 1 when the config was rejected or a plugin failed to load (the last good version keeps serving).',
+      'The daemon also reloads on SIGHUP, and by itself when the files change unless it runs with --no-watch.',
+    ],
   },
   {
     name: 'shutdown',

@@ -1,5 +1,5 @@
 import type { InvocationOf } from './args.js';
-import { formatJson, formatShutdown, formatStatus } from './format.js';
+import { formatJson, formatReload, formatShutdown, formatStatus } from './format.js';
 import type { CliIo } from './io.js';
 import { withClient } from './session.js';
 
@@ -26,4 +26,18 @@ export async function runShutdown(inv: InvocationOf<'shutdown'>, io: CliIo): Pro
   const params = inv.drainTimeoutMs === undefined ? {} : { drainTimeoutMs: inv.drainTimeoutMs };
   const result = await withClient(io, inv.client, (client) => client.shutdown(params));
   io.stdout.write(inv.client.json ? formatJson(result) : formatShutdown(result));
+}
+
+/**
+ * `plugd reload`. Prints what changed; exits 1 (after printing) when the config was rejected or
+ * a plugin failed to load, so scripts can tell.
+ */
+export async function runReload(inv: InvocationOf<'reload'>, io: CliIo): Promise<void> {
+  const summary = await withClient(io, inv.client, (client) => client.reload());
+  io.stdout.write(inv.client.json ? formatJson(summary) : formatReload(summary));
+  if (summary.configError) throw new Error('reload: the config was rejected; the last good config keeps serving');
+  if (summary.failed.length) {
+    const names = summary.failed.map((f) => `"${f.name}"`).join(', ');
+    throw new Error(`reload: ${summary.failed.length === 1 ? 'a plugin' : `${summary.failed.length} plugins`} failed to load (${names})`);
+  }
 }

@@ -1,5 +1,6 @@
 import type { ChatResult, ToolCall } from '../../protocol/chat.js';
 import type { DaemonShutdownRequest, DaemonStatusRequest, ErrorInfo, PluginStatus } from '../../protocol/daemon.js';
+import type { ReloadSummary } from '../../protocol/plugins.js';
 import type { FactoriesListModelsRequest, FactoriesListRequest, FactoryCapabilities } from '../../protocol/factories.js';
 import type { ProvidersEmbedRequest } from '../../protocol/providers.js';
 import {
@@ -97,6 +98,34 @@ export function formatEmbeddings(result: ProvidersEmbedRequest.Result, inputs: r
   return result.embeddings
     .map((vector, i) => `${vector.length} dims  ${previewVector(vector)}  ${previewText(inputs[i] ?? '')}\n`)
     .join('');
+}
+
+/**
+ * `plugd reload`: one line of counts, one line per non-empty list of names, then the config
+ * error or the plugins that failed to load, if any.
+ */
+export function formatReload(summary: ReloadSummary): string {
+  if (summary.configError) {
+    return [
+      'config rejected; nothing changed (the last good config keeps serving)',
+      `  error: ${formatErrorInfo(summary.configError)}`,
+      '',
+    ].join('\n');
+  }
+  const lists: Array<[string, string[]]> = [
+    ['added', summary.added],
+    ['updated', summary.updated],
+    ['removed', summary.removed],
+    ['unchanged', summary.unchanged],
+  ];
+  const lines = [`reloaded: ${lists.map(([label, names]) => `${names.length} ${label}`).join(', ')}`];
+  const width = Math.max(...lists.map(([label]) => label.length)) + 1;
+  for (const [label, names] of lists) if (names.length) lines.push(`  ${`${label}:`.padEnd(width)} ${names.join(', ')}`);
+  if (summary.failed.length) {
+    lines.push('failed to load (a plugin that was serving keeps its last good version):');
+    for (const failure of summary.failed) lines.push(`  ${failure.name}: ${formatErrorInfo(failure.error)}`);
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** `plugd shutdown`. */

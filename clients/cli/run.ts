@@ -1,7 +1,7 @@
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { parseCliArgs, UsageError, type Invocation } from './args.js';
 import { runChat } from './chatCommand.js';
-import { runServe, runShutdown, runStatus } from './daemonCommands.js';
+import { runReload, runServe, runShutdown, runStatus } from './daemonCommands.js';
 import { runFactories, runModels, runSchema } from './factoryCommands.js';
 import { describeError, formatJson } from './format.js';
 import { InterruptedError } from './interrupt.js';
@@ -55,6 +55,8 @@ async function dispatch(inv: Invocation, io: CliIo): Promise<void> {
       return runServe(inv, io);
     case 'status':
       return runStatus(inv, io);
+    case 'reload':
+      return runReload(inv, io);
     case 'shutdown':
       return runShutdown(inv, io);
     case 'factories':

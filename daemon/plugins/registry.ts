@@ -1,6 +1,6 @@
 import type { PluginStatus } from '../../protocol/daemon.js';
 import type { PlugdConfig, ProviderEntry } from '../config/schema.js';
-import { toErrorInfo } from '../errors.js';
+import { type DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { WasmPluginHost, type HostState } from './wasmHost.js';
 
@@ -15,6 +15,8 @@ const stateNames: Record<HostState, PluginStatus['state']> = {
 /** Every configured plugin by name, in config order. */
 export class PluginRegistry implements AsyncDisposable {
   private readonly hosts = new Map<string, WasmPluginHost>();
+  /** Plugins whose new version failed to load at the last reload, while the old one serves. */
+  readonly reloadErrors = new Map<string, DaemonError>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -54,6 +56,7 @@ export class PluginRegistry implements AsyncDisposable {
       source: h.entry.resolvedPath,
       state: stateNames[h.state],
       error: h.failure ? toErrorInfo(h.failure) : null,
+      reloadError: this.reloadErrors.has(h.name) ? toErrorInfo(this.reloadErrors.get(h.name)) : null,
       pluginName: h.info?.name ?? null,
       loadTimeMs: h.loadTimeMs,
       readyAt: h.readyAt?.toISOString() ?? null,

@@ -5,12 +5,13 @@ import type { PluginType } from '../../protocol/daemon.js';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
 import type { CancelSignal } from '../cancelSignal.js';
-import { createBoard, threadRunning } from '../../workers/callBoard.js';
+import { cancel, createBoard, enqueue, started } from '../../workers/callBoard.js';
 import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CrashBudget } from './crashBudget.js';
 import { detectPluginType } from './detect.js';
 import { fingerprint } from './fingerprint.js';
+import { compileConfigSchema } from '../providers/configValidator.js';
 
 export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
 
@@ -43,9 +44,6 @@ export class WasmPluginHost implements AsyncDisposable {
   private pool: Piscina<WorkerTask, WorkerResult> | null = null;
   private readonly board = createBoard();
   private nextCallId = 0;
-  /** Threads terminated on purpose; a call failing across a change of it may be collateral. */
-  private kills = 0;
-  private lastKillAt = -Infinity;
   private inFlight = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly budget = new CrashBudget();
@@ -120,6 +118,11 @@ export class WasmPluginHost implements AsyncDisposable {
     if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
       throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema must return a JSON Schema object`, { plugin: this.name });
     }
+    try {
+      compileConfigSchema(schema as Record<string, unknown>);
+    } catch (error) {
+      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema is not a valid JSON Schema (${(error as Error).message})`, { plugin: this.name });
+    }
     return schema as Record<string, unknown>;
   }
 
@@ -168,7 +171,7 @@ export class WasmPluginHost implements AsyncDisposable {
       name: 'default',
       minThreads: this.entry.threads,
       maxThreads: this.entry.threads,
-      idleTimeout: Number.MAX_SAFE_INTEGER,
+      idleTimeout: Infinity,
       // Calls queue at the worker, which runs them in order (see workers/messages.ts).
       concurrentTasksPerWorker: 16,
       // The worker gets no environment at all: a plugin sees only its own config.
@@ -235,11 +238,14 @@ export class WasmPluginHost implements AsyncDisposable {
   }
 
   private async dispatch(fn: string, input: string | null, options: CallOptions): Promise<string | null> {
+    // A call that never started can be sent again when its thread is terminated to stop another
+    // call; bounded, in case every thread it lands on keeps being stopped.
     for (let attempt = 1; ; attempt++) {
       const pool = this.pool;
       if (!this.serving || !pool) throw this.unavailable();
+      if (options.signal?.aborted) throw cancelled(this.name, fn);
       const id = (this.nextCallId = (this.nextCallId % 0x7fffffff) + 1);
-      const killsBefore = this.kills;
+      enqueue(this.board, id);
       const channel = options.onChunk ? new MessageChannel() : undefined;
       const streamEnded = channel ? this.pump(channel.port1, options.onChunk!) : undefined;
       const task: CallTask = channel ? { type: 'call', id, fn, input, port: channel.port2 } : { type: 'call', id, fn, input };
@@ -254,19 +260,17 @@ export class WasmPluginHost implements AsyncDisposable {
         const outcome = await Promise.race([run.then((result) => ({ result }), (error: unknown) => ({ error })), stopped]);
         if (outcome === 'timeout' || outcome === 'cancel') {
           run.catch(() => undefined);
-          this.stopCall(id, pool);
+          const replaced = this.stopCall(id, pool);
           if (outcome === 'cancel') throw cancelled(this.name, fn);
-          throw new PluginCallError('PLUGIN_TIMEOUT', `plugin "${this.name}": ${fn} did not finish within ${this.entry.timeoutMs} ms (timeout_ms); its worker was replaced`, {
-            plugin: this.name,
-            timeoutMs: this.entry.timeoutMs,
-          });
+          throw new PluginCallError(
+            'PLUGIN_TIMEOUT',
+            `plugin "${this.name}": ${fn} did not finish within ${this.entry.timeoutMs} ms (timeout_ms)${replaced ? '; its worker was replaced' : ' (it had not started; it will not run)'}`,
+            { plugin: this.name, timeoutMs: this.entry.timeoutMs },
+          );
         }
         if ('error' in outcome) {
-          // Terminating a thread to stop one call also fails the calls queued behind it on that
-          // thread. Those never started, so they are sent again, once.
-          // A call sent just after a kill can also land on the dying thread before piscina notices.
-          const collateral = this.kills !== killsBefore || performance.now() - this.lastKillAt < 2000;
-          if (collateral && attempt === 1) continue;
+          if (!started(this.board, id) && this.serving && attempt < 5) continue;
+          if (!this.serving) throw this.unavailable();
           throw this.crashed(fn, outcome.error);
         }
         const { result } = outcome;
@@ -284,16 +288,18 @@ export class WasmPluginHost implements AsyncDisposable {
     }
   }
 
-  /** Stops a call that overran or was cancelled: terminates the thread running it (piscina replaces it). */
-  private stopCall(id: number, pool: Piscina<WorkerTask, WorkerResult>): void {
-    const thread = threadRunning(this.board, id);
+  /**
+   * Stops a call that overran or was cancelled. Not started yet: it is marked cancelled and the
+   * worker skips it. Running: its thread is terminated (piscina starts a new one). Returns
+   * whether a thread was terminated.
+   */
+  private stopCall(id: number, pool: Piscina<WorkerTask, WorkerResult>): boolean {
+    const thread = cancel(this.board, id);
     const worker = thread === undefined ? undefined : pool.threads.find((w) => w.threadId === thread);
-    // Not started yet: it will run and its answer will be dropped; nothing to stop.
-    if (!worker) return;
-    this.kills++;
-    this.lastKillAt = performance.now();
+    if (!worker) return false;
     this.stats.restarts++;
     worker.terminate().catch(() => undefined);
+    return true;
   }
 
   private pump(port: import('node:worker_threads').MessagePort, onChunk: (data: string) => void): Promise<void> {
@@ -353,12 +359,15 @@ export class WasmPluginHost implements AsyncDisposable {
   async drain(timeoutMs: number): Promise<void> {
     if (this.state === 'ready') this.state = 'draining';
     if (this.inFlight === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.idleWaiters.push(done);
+    });
   }
 
   async dispose(): Promise<void> {

@@ -13,16 +13,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
  * enforced; types, ranges, enums and required keys are.
  */
 export function validateProviderConfig(plugin: string, schema: Record<string, unknown>, config: Record<string, unknown>): void {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    const ajv = String(schema.$schema ?? '').includes('2020-12') ? draft2020 : draft07;
-    try {
-      validate = ajv.compile(schema);
-    } catch (error) {
-      throw new DaemonError('INVALID_PROVIDER_CONFIG', `plugin "${plugin}" has an invalid config schema: ${(error as Error).message}`, { plugin });
-    }
-    compiled.set(schema, validate);
-  }
+  const validate = compileConfigSchema(schema);
   if (validate(config)) return;
   const first = validate.errors?.[0];
   const { path, message } = describe(first);
@@ -31,6 +22,17 @@ export function validateProviderConfig(plugin: string, schema: Record<string, un
     path,
     expected: message,
   });
+}
+
+/** Compiles (once) a plugin's config schema; throws when it is not a valid JSON Schema. */
+export function compileConfigSchema(schema: Record<string, unknown>): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    const ajv = String(schema.$schema ?? '').includes('2020-12') ? draft2020 : draft07;
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
 }
 
 function describe(error: ErrorObject | undefined): { path: string; message: string } {

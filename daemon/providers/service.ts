@@ -57,7 +57,10 @@ export class ProviderService {
 
   async build(owner: number, params: ProvidersBuildRequest.Params, signal: CancelSignal): Promise<string> {
     const host = await this.host(params.provider);
-    return this.handles.add(owner, host.name, params, await this.configure(host, params, signal), host).id;
+    const config = await this.configure(host, params, signal);
+    // The client may have left while the plugin loaded; its handles are already released.
+    if (signal.aborted) throw new DaemonError('CANCELLED', 'providers/build was cancelled');
+    return this.handles.add(owner, host.name, params, config, host).id;
   }
 
   /** Builds, validates and checks (`from_config`) a provider config against one plugin version. */

@@ -82,6 +82,7 @@ export class Reloader {
         serving.push(old!);
         continue;
       }
+      this.registry.reloadErrors.delete(fresh.name);
       const failure: PluginFailure | null = fresh.failure ? { name: fresh.name, error: toErrorInfo(fresh.failure) } : null;
       if (failure) summary.failed.push(failure);
       if (!old) {
@@ -91,6 +92,7 @@ export class Reloader {
         // A bad edit changes nothing that was working: the last good version keeps serving.
         summary.unchanged.push(old.name);
         serving.push(old);
+        this.registry.reloadErrors.set(old.name, fresh.failure!);
         void fresh.dispose();
       } else {
         summary.updated.push(fresh.name);
@@ -99,6 +101,7 @@ export class Reloader {
       }
     }
     const names = new Set(config.providers.map((e) => e.name));
+    for (const name of this.registry.reloadErrors.keys()) if (!names.has(name)) this.registry.reloadErrors.delete(name);
     for (const host of before) {
       if (!names.has(host.name)) {
         summary.removed.push(host.name);

@@ -8,18 +8,31 @@ import { DaemonError } from '../errors.js';
  * this user can talk to the daemon. A stale socket file (no one answering) is replaced; a live
  * one means another daemon is running, which is an error.
  */
-export async function listenUnixSocket(path: string, onSocket: (socket: Socket) => void): Promise<Server> {
+export async function listenUnixSocket(path: string, onSocket: (socket: Socket) => void, onError: (error: Error) => void): Promise<Server> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  const owner = (await stat(dir)).uid;
+  const uid = process.getuid?.();
+  if (uid !== undefined && owner !== uid) {
+    throw new DaemonError('SOCKET_IN_USE', `${dir} belongs to another user (uid ${owner}); refusing to put plugd's socket there (pass --socket PATH)`);
+  }
   await refuseIfLive(path);
   const server = createServer(onSocket);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
+  // Create the socket 0600 from the start rather than chmod it after a window of being open.
+  const umask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        // After listening, an accept error (e.g. out of file descriptors) is logged, not fatal.
+        server.on('error', onError);
+        resolve();
+      });
     });
-  });
+  } finally {
+    process.umask(umask);
+  }
   await chmod(path, 0o600);
   return server;
 }

@@ -3,12 +3,12 @@ import type { MessagePort } from 'node:worker_threads';
 import { threadId, workerData } from 'node:worker_threads';
 import type { CallContext, Plugin } from '@extism/extism';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
-import { claimSlot } from '../callBoard.js';
+import { begin, finish } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
 
 /**
- * A piscina worker hosting one Extism plugin instance. piscina gives it one task at a time
- * (Extism calls on an instance are not re-entrant). A trap discards the instance: the next
+ * A piscina worker hosting one Extism plugin instance. Calls queue here and run one at a time,
+ * in arrival order (Extism calls on an instance are not re-entrant). A trap discards the instance: the next
  * call gets a fresh one, so a plugin left in a broken state by a trap cannot poison later calls.
  */
 const start = workerData as WorkerStart;
@@ -17,8 +17,6 @@ const exportNames = new Set(
     .filter((e) => e.kind === 'function')
     .map((e) => e.name),
 );
-
-const publish = claimSlot(start.board, threadId);
 
 // Where the current call's plugin output (chunks, logs) goes. One call at a time per worker.
 let sink: { port: MessagePort | undefined; logs: LogRecord[] } = { port: undefined, logs: [] };
@@ -116,7 +114,7 @@ async function callText(fn: string, input: string | null): Promise<string | null
     // one instance; clearing them after each call avoids that. It also frees the memory behind
     // plugin vars, so a var set in one call reads back empty in the next (docs/plugin-abi.md).
     // reset() runs synchronously when no call is active (always the case here).
-    void p.reset();
+    p.reset().catch(() => undefined);
   }
 }
 
@@ -156,8 +154,11 @@ function loadFailure(error: unknown): WireError {
 
 async function call(task: CallTask): Promise<WorkerResult> {
   const logs: LogRecord[] = [];
+  if (!begin(start.board, task.id, threadId)) {
+    task.port?.close();
+    return { type: 'error', logs, error: { name: 'CancelledError', code: 'CANCELLED', message: `${task.fn} was cancelled before it started` } };
+  }
   sink = { port: task.port, logs };
-  publish(task.id);
   try {
     if (!exportNames.has(task.fn)) {
       return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
@@ -168,7 +169,7 @@ async function call(task: CallTask): Promise<WorkerResult> {
     if (wire.code !== 'PLUGIN_ERROR') await discard();
     return { type: 'error', error: wire, logs };
   } finally {
-    publish(0);
+    finish(start.board, task.id);
     sink = { port: undefined, logs: [] };
     if (task.port) {
       task.port.postMessage({ type: 'end' } satisfies StreamMessage);

@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { watch } from 'chokidar';
+import { createLogger } from '../../daemon/log.js';
+import { ConfigWatcher } from '../../daemon/reload/watcher.js';
+import { echoConfigText, renameOver, sleep } from '../reload.js';
+import { sampledSubject } from '../sampled.js';
+import type { Role } from '../subject.js';
+
+/** Between samples: past the watcher's coalescing window, so each rename is its own event. */
+const SETTLE_MS = 80;
+const EVENT_TIMEOUT_MS = 5_000;
+
+/**
+ * Component: the daemon's file watcher alone, in the bench process. With `plugd: true`, plugd's
+ * `ConfigWatcher` (daemon/reload/watcher.ts: chokidar with awaitWriteFinish, then coalescing),
+ * timed from the rename to its reload callback, i.e. to the moment the daemon would start
+ * reloading. Without, bare chokidar on the same file with no options: its event delay alone.
+ */
+export function configWatcher(options: { id: string; role: Role; label: string; plugd: boolean }) {
+  return sampledSubject({
+    id: options.id,
+    role: options.role,
+    label: options.label,
+    description: options.plugd
+      ? "plugd's ConfigWatcher (daemon/reload/watcher.ts) in the bench process on a plugins.toml in a temp directory: time from renaming a new version over it to the watcher's reload callback (stability threshold plus coalescing)."
+      : 'chokidar.watch on the same kind of file with no options (no awaitWriteFinish, no coalescing): time from the rename to its first event.',
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'plugd-bench-watch-'));
+      const path = join(dir, 'plugins.toml');
+      writeFileSync(path, echoConfigText(0));
+      let notify: (() => void) | null = null;
+      const fired = () => notify?.();
+      let close: () => Promise<void>;
+      if (options.plugd) {
+        const watcher = new ConfigWatcher(path, fired, createLogger(1, () => undefined));
+        await watcher.ready();
+        close = () => watcher.close();
+      } else {
+        const watcher = watch(path, { ignoreInitial: true });
+        watcher.on('all', fired);
+        await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+        close = () => watcher.close();
+      }
+      let version = 0;
+      return {
+        async sample() {
+          const event = new Promise<number>((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`no watcher event within ${EVENT_TIMEOUT_MS} ms of the rename`)), EVENT_TIMEOUT_MS);
+            notify = () => {
+              clearTimeout(timer);
+              notify = null;
+              resolve(performance.now());
+            };
+          });
+          const renamed = renameOver(path, echoConfigText(++version));
+          const at = await event;
+          await sleep(SETTLE_MS);
+          return { us: (at - renamed.at) * 1000 };
+        },
+        async close() {
+          await close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  });
+}

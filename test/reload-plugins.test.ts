@@ -1,0 +1,193 @@
+// Hot reload, per plugin: adding, changing and removing plugins in plugins.toml, a rebuilt .wasm
+// under the same path, and new plugin files that fail to load. Real daemon, real files: the
+// watcher notices every edit (no reload is requested here).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { UnknownProviderError } from '../clients/errors.js';
+import { fixturePlugin, samplePlugin } from './helpers/paths.js';
+import { copyFileAs, echoEntry, pluginOf, ReloadDaemon, sorted, untilPrefix, user } from './helpers/reload.js';
+import { rejection } from './helpers/serve.js';
+
+const counterEntry = { name: 'counter', path: 'counter.wasm' };
+
+test('adding, changing and removing a plugin: status and factories follow; unchanged plugins are not touched', async () => {
+  await using daemon = await ReloadDaemon.start({
+    files: { 'echo.wasm': samplePlugin('echo'), 'counter.wasm': fixturePlugin('counter') },
+    config: [echoEntry('echo', 'echo.wasm', 'v1 '), counterEntry],
+  });
+  await using client = await daemon.connect();
+  await using log = await daemon.didChangeLog();
+  const { handle: echo } = await client.build({ provider: 'echo' });
+  const { handle: counter } = await client.build({ provider: 'counter' });
+  // counter's `complete` answers how many times this instance was called: a plugin that was not
+  // touched keeps counting, a reloaded one starts again at 1.
+  for (let n = 1; n <= 3; n++) assert.is((await client.complete({ handle: counter, prompt: '' })).text, String(n));
+  assert.is((await client.complete({ handle: echo, prompt: 'hi' })).text, 'v1 hi');
+  const start = await client.status();
+  const counterBefore = pluginOf(start, 'counter');
+  const echoBefore = pluginOf(start, 'echo');
+
+  // Add.
+  let mark = log.events.length;
+  daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'v1 '), counterEntry, echoEntry('second', 'echo.wasm', 'B ')]);
+  const added = await log.next((e) => e.added.length > 0, mark);
+  assert.equal(added.added, ['second']);
+  assert.equal(sorted(added.unchanged), ['counter', 'echo']);
+  assert.equal([added.updated, added.removed, added.failed, added.configError], [[], [], [], null]);
+  assert.is(added.trigger, 'watch');
+  let status = await client.status();
+  assert.equal(status.plugins.map((p) => [p.name, p.state]), [['echo', 'ready'], ['counter', 'ready'], ['second', 'ready']]);
+  assert.equal((await client.listFactories()).factories.map((f) => f.name), ['echo', 'counter', 'second']);
+  const { handle: second } = await client.build({ provider: 'second' });
+  assert.is((await client.complete({ handle: second, prompt: 'hi' })).text, 'B hi');
+  assert.is(pluginOf(status, 'counter').readyAt, counterBefore.readyAt, 'counter was not reloaded');
+  assert.is(pluginOf(status, 'echo').readyAt, echoBefore.readyAt, 'echo was not reloaded');
+  assert.is(pluginOf(status, 'counter').calls, counterBefore.calls, 'counter kept its call count');
+  assert.is((await client.complete({ handle: counter, prompt: '' })).text, '4', 'the same counter instance answers');
+
+  // Change one plugin (in place this time).
+  mark = log.events.length;
+  daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'v2 '), counterEntry, echoEntry('second', 'echo.wasm', 'B ')], 'inplace');
+  const updated = await log.next((e) => e.updated.length > 0, mark);
+  assert.equal(updated.updated, ['echo']);
+  assert.equal(sorted(updated.unchanged), ['counter', 'second']);
+  assert.equal([updated.added, updated.removed, updated.failed], [[], [], []]);
+  assert.is((await client.complete({ handle: echo, prompt: 'hi' })).text, 'v2 hi', 'the handle built before now uses the new config');
+  status = await client.status();
+  assert.is.not(pluginOf(status, 'echo').readyAt, echoBefore.readyAt, 'echo is a new version');
+  assert.is(pluginOf(status, 'echo').state, 'ready');
+  assert.is(pluginOf(status, 'counter').readyAt, counterBefore.readyAt);
+  assert.is((await client.complete({ handle: second, prompt: 'hi' })).text, 'B hi');
+  assert.is((await client.complete({ handle: counter, prompt: '' })).text, '5');
+
+  // Remove.
+  mark = log.events.length;
+  daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'v2 '), counterEntry]);
+  const removed = await log.next((e) => e.removed.length > 0, mark);
+  assert.equal(removed.removed, ['second']);
+  assert.equal(sorted(removed.unchanged), ['counter', 'echo']);
+  assert.equal([removed.added, removed.updated, removed.failed], [[], [], []]);
+  status = await client.status();
+  assert.equal(status.plugins.map((p) => p.name), ['echo', 'counter']);
+  assert.equal((await client.listFactories()).factories.map((f) => f.name), ['echo', 'counter']);
+  assert.instance(await rejection(client.build({ provider: 'second' })), UnknownProviderError);
+  assert.instance(await rejection(client.complete({ handle: second, prompt: 'hi' }), 'a call on a removed plugin'), UnknownProviderError);
+  assert.is(pluginOf(status, 'counter').readyAt, counterBefore.readyAt);
+  assert.is((await client.complete({ handle: counter, prompt: '' })).text, '6', 'counter was never touched');
+  assert.is(status.configError, null);
+});
+
+test('a rebuilt .wasm under the same path is swapped in, written in place or renamed over', async () => {
+  await using daemon = await ReloadDaemon.start({
+    files: { 'plugin.wasm': fixturePlugin('counter'), 'echo.wasm': samplePlugin('echo') },
+    config: [{ name: 'p', path: 'plugin.wasm', config: { prefix: 'E ' } }, echoEntry('other', 'echo.wasm', 'O ')],
+  });
+  await using client = await daemon.connect();
+  await using log = await daemon.didChangeLog();
+  // counter's schema declares no keys, so `prefix` is pruned for it; echo's takes it.
+  const { handle } = await client.build({ provider: 'p' });
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, '1');
+  assert.is(pluginOf(await client.status(), 'p').pluginName, 'counter');
+  const otherReadyAt = pluginOf(await client.status(), 'other').readyAt;
+
+  let mark = log.events.length;
+  copyFileAs(samplePlugin('echo'), daemon.path('plugin.wasm'), 'inplace');
+  let event = await log.next((e) => e.updated.includes('p') || e.failed.length > 0, mark);
+  assert.equal([event.updated, event.unchanged, event.failed], [['p'], ['other'], []]);
+  assert.is(pluginOf(await client.status(), 'p').pluginName, 'echo');
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'E x', 'the handle follows the rebuilt plugin');
+
+  mark = log.events.length;
+  copyFileAs(fixturePlugin('counter'), daemon.path('plugin.wasm'), 'rename');
+  event = await log.next((e) => e.updated.includes('p') || e.failed.length > 0, mark);
+  assert.equal([event.updated, event.unchanged, event.failed], [['p'], ['other'], []]);
+  const status = await client.status();
+  assert.is(pluginOf(status, 'p').pluginName, 'counter');
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, '1', 'a fresh instance of the rebuilt plugin');
+  assert.is(pluginOf(status, 'other').readyAt, otherReadyAt, 'the other plugin was not touched');
+
+  // A second rename-over of the same file is seen too (the watcher follows the new inode).
+  mark = log.events.length;
+  copyFileAs(samplePlugin('echo'), daemon.path('plugin.wasm'), 'rename');
+  event = await log.next((e) => e.updated.includes('p') || e.failed.length > 0, mark);
+  assert.equal(event.updated, ['p']);
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'E x');
+});
+
+test('a plugin whose new file fails to load: the old version keeps serving and `failed` lists it; a good file recovers', async () => {
+  await using daemon = await ReloadDaemon.start({
+    files: { 'p.wasm': samplePlugin('echo'), 'counter.wasm': fixturePlugin('counter') },
+    config: [echoEntry('p', 'p.wasm', 'v1 '), counterEntry],
+  });
+  await using client = await daemon.connect();
+  await using log = await daemon.didChangeLog();
+  const { handle } = await client.build({ provider: 'p' });
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v1 x');
+  const readyAt = pluginOf(await client.status(), 'p').readyAt;
+
+  for (const [fixture, mode, expected] of [
+    ['notwasm', 'inplace', /invalid WebAssembly module|not a (Wasm|WebAssembly)|magic/i],
+    ['noname', 'rename', /name/],
+  ] as const) {
+    const mark = log.events.length;
+    copyFileAs(fixturePlugin(fixture), daemon.path('p.wasm'), mode);
+    const event = await log.next((e) => e.failed.length > 0 || e.updated.length > 0, mark);
+    assert.equal(event.failed.map((f) => f.name), ['p'], `${fixture}: failed lists the plugin`);
+    assert.match(event.failed[0]!.error.message, daemon.path('p.wasm'), `${fixture}: the error names the file`);
+    assert.match(event.failed[0]!.error.message, expected);
+    assert.equal(sorted(event.unchanged), ['counter', 'p'], `${fixture}: the old version is kept`);
+    assert.equal([event.added, event.updated, event.removed, event.configError], [[], [], [], null]);
+    const status = await client.status();
+    assert.is(pluginOf(status, 'p').state, 'ready');
+    assert.is(pluginOf(status, 'p').readyAt, readyAt, 'still the first version');
+    assert.is(pluginOf(status, 'p').pluginName, 'echo');
+    assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v1 x', `${fixture}: the last good version keeps serving`);
+  }
+
+  // The entry now points at a file that does not exist: same outcome.
+  let mark = log.events.length;
+  daemon.writeConfig([echoEntry('p', 'missing.wasm', 'v1 '), counterEntry]);
+  let event = await log.next((e) => e.failed.length > 0 || e.updated.length > 0, mark);
+  assert.equal(event.failed.map((f) => f.name), ['p']);
+  assert.match(event.failed[0]!.error.message, daemon.path('missing.wasm'));
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v1 x');
+
+  // A good file and entry recover: the new version serves.
+  mark = log.events.length;
+  copyFileAs(samplePlugin('echo'), daemon.path('p.wasm'), 'rename');
+  daemon.writeConfig([echoEntry('p', 'p.wasm', 'v2 '), counterEntry]);
+  event = await log.next((e) => e.updated.includes('p'), mark);
+  assert.equal(event.failed, []);
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v2 x');
+  const status = await client.status();
+  assert.is(pluginOf(status, 'p').state, 'ready');
+  assert.is(pluginOf(status, 'p').error, null);
+
+  // A new plugin that fails to load is added as failed; the others are untouched.
+  mark = log.events.length;
+  daemon.writeConfig([echoEntry('p', 'p.wasm', 'v2 '), counterEntry, { name: 'broken', path: 'nope.wasm' }]);
+  event = await log.next((e) => e.added.length > 0, mark);
+  assert.equal([event.added, event.failed.map((f) => f.name), sorted(event.unchanged)], [['broken'], ['broken'], ['counter', 'p']]);
+  const broken = pluginOf(await client.status(), 'broken');
+  assert.is(broken.state, 'failed');
+  assert.match(broken.error?.message ?? '', daemon.path('nope.wasm'));
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v2 x');
+});
+
+test('daemon/status reports a plugin whose new file failed to load while its last good version serves (issue 5)', async () => {
+  await using daemon = await ReloadDaemon.start({ files: { 'p.wasm': samplePlugin('echo') }, config: [echoEntry('p', 'p.wasm', 'v1 ')] });
+  await using client = await daemon.connect();
+  await using log = await daemon.didChangeLog();
+  const mark = log.events.length;
+  copyFileAs(fixturePlugin('notwasm'), daemon.path('p.wasm'), 'rename');
+  await log.next((e) => e.failed.length > 0, mark);
+  const plugin = pluginOf(await client.status(), 'p');
+  assert.is(plugin.state, 'ready', 'the last good version serves');
+  // Issue 5: "A bad edit (…, a plugin that fails to load) changes nothing that was working: the
+  // last good version keeps serving, and the error is reported in `daemon/status` and to
+  // clients." PluginStatus.error is "Why the plugin is failed, or the last load error".
+  assert.ok(plugin.error, `daemon/status shows no error for "p" after its new file failed to load: ${JSON.stringify(plugin)}`);
+  assert.match(plugin.error!.message, daemon.path('p.wasm'));
+});
+
+test.run();
