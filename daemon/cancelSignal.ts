@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 /**
  * A one-shot cancellation signal for the plugin-call hot path. AbortSignal would do, but adding
  * and removing one listener on it costs about 7 µs on Node 20 (EventTarget), and every call
- * needs several; an EventEmitter costs well under 1 µs. piscina accepts it as a task's `signal`.
+ * needs several; an EventEmitter costs well under 1 µs.
  */
 export class CancelSignal extends EventEmitter {
   aborted = false;

@@ -31,7 +31,7 @@ export const ErrorCodes = {
   PluginFailed: -32004,
   /** The plugin returned an error; `data.payload` carries its typed `{type, message}` payload when it sent one. */
   PluginError: -32010,
-  /** The plugin call ran past its `timeout_ms`; the worker was replaced. */
+  /** The plugin call ran past its `timeout_ms` (queue time included); a running call's worker was replaced, a waiting one never runs. */
   PluginTimeout: -32011,
   /** The plugin's worker died during the call (trap, abort, out of memory). */
   PluginCrashed: -32012,
