@@ -33,7 +33,7 @@ export const ErrorCodes = {
   PluginError: -32010,
   /** The plugin call ran past its `timeout_ms` (queue time included); a running call's worker was replaced, a waiting one never runs. */
   PluginTimeout: -32011,
-  /** The plugin's worker died during the call (trap, abort, out of memory). */
+  /** The call failed abnormally: the plugin trapped (its instance is replaced), exceeded a runtime limit, or its worker thread died. */
   PluginCrashed: -32012,
   /** The provider configuration does not satisfy the plugin's config schema; `data.path` names the field. */
   InvalidProviderConfig: -32013,

@@ -72,6 +72,18 @@ frames('an invalid JSON body closes only that connection', async () => {
   await expectOnlyThisConnectionClosed(frame('{"jsonrpc":"2.0","id":1,"method":'), 'bad json');
 });
 
+frames('an unreadable body is answered with a JSON-RPC parse error (-32700, id null) before the connection closes', async () => {
+  const raw = await RawSocket.connect(fd!.socketPath);
+  try {
+    raw.write(frame('{"jsonrpc":"2.0","id":7,"method":'));
+    const answer = await raw.next((m) => m.id === null);
+    assert.is((answer.error as { code: number }).code, ErrorCodes.ParseError);
+    await within(3000, 'closed after the parse error', raw.closed);
+  } finally {
+    raw.destroy();
+  }
+});
+
 frames('a connection that worked is closed by a later bad frame; its handles are released', async () => {
   const raw = await RawSocket.connect(fd!.socketPath);
   try {

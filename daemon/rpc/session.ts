@@ -45,6 +45,9 @@ export class Session implements Disposable {
     this.connection = createMessageConnection(new StreamMessageReader(input), new FramedMessageWriter(output));
     this.connection.onError(([error]) => {
       this.logger.warn(`client #${this.id}: closing the connection after a protocol error: ${error.message}`);
+      // JSON-RPC's answer to an unreadable message, before hanging up (the stream is unsynced).
+      const body = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `Parse error: ${error.message}` } });
+      if (!this.closed && output.writable) output.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
       this.dispose();
       if ('destroy' in input && typeof input.destroy === 'function') input.destroy();
     });
