@@ -25,7 +25,7 @@ import { DrainingMessageReader, END_OF_INPUT } from '../transport/drainingReader
 import { FramedMessageWriter } from '../transport/framedWriter.js';
 import { CancelledError, ConnectionClosedError, fromResponseError } from './errors.js';
 import { connectSocket } from './socketTransport.js';
-import { resolveSocketPath } from './socketPath.js';
+import { resolveSocketPath } from '../transport/socketPath.js';
 import { spawnStdio, type StdioOptions } from './stdioTransport.js';
 import { streamTransport, type Transport } from './transport.js';
 

@@ -1,6 +1,4 @@
-import { tmpdir, userInfo } from 'node:os';
-import { resolve } from 'node:path';
-import { defaultSocketPath } from '../protocol/socketPath.js';
+import { resolveSocketPath } from '../transport/socketPath.js';
 import { loadConfig } from './config/load.js';
 import { locateConfig } from './config/locate.js';
 import { Daemon } from './daemon.js';
@@ -16,13 +14,6 @@ export interface ServeOptions {
   stdio?: boolean;
   /** Reload when the config file or a plugin file changes (default true). */
   watch?: boolean;
-}
-
-/** The socket the daemon uses when none is given: `$PLUGD_SOCKET`, else the per-user default. */
-export function resolveSocketPath(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (explicit) return resolve(explicit);
-  if (env.PLUGD_SOCKET) return resolve(env.PLUGD_SOCKET);
-  return defaultSocketPath({ xdgRuntimeDir: env.XDG_RUNTIME_DIR, tmpDir: tmpdir(), user: process.getuid?.() ?? userInfo().username });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { PlugdClient } from '../client.js';
-import { resolveSocketPath } from '../socketPath.js';
+import { resolveSocketPath } from '../../transport/socketPath.js';
 import type { ClientOptions, ProviderOptions } from './args.js';
 import type { CliIo } from './io.js';
 

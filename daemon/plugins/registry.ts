@@ -4,6 +4,11 @@ import { type DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { WasmPluginHost, type HostState } from './wasmHost.js';
 
+/** A host's lifecycle state as the protocol names it. */
+export function publicState(state: HostState): PluginStatus['state'] {
+  return stateNames[state];
+}
+
 const stateNames: Record<HostState, PluginStatus['state']> = {
   starting: 'loading',
   ready: 'ready',
@@ -54,7 +59,7 @@ export class PluginRegistry implements AsyncDisposable {
       kind: 'provider',
       type: h.type,
       source: h.entry.resolvedPath,
-      state: stateNames[h.state],
+      state: publicState(h.state),
       error: h.failure ? toErrorInfo(h.failure) : null,
       reloadError: this.reloadErrors.has(h.name) ? toErrorInfo(this.reloadErrors.get(h.name)) : null,
       pluginName: h.info?.name ?? null,

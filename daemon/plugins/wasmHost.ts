@@ -331,7 +331,8 @@ export class WasmPluginHost implements AsyncDisposable {
     return crash;
   }
 
-  private unavailable(): DaemonError {
+  /** The error for a call this host cannot take in its current state. */
+  unavailable(): DaemonError {
     if (this.state === 'starting') return new DaemonError('PLUGIN_NOT_READY', `plugin "${this.name}" is still loading`, { plugin: this.name });
     if (this.state === 'failed') {
       return new DaemonError('PLUGIN_FAILED', `plugin "${this.name}" failed: ${this.failure?.message ?? 'unknown reason'}`, {

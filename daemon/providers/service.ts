@@ -9,7 +9,7 @@ import type {
 import type { CancelSignal } from '../cancelSignal.js';
 import { DaemonError, PluginCallError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { PluginRegistry } from '../plugins/registry.js';
+import { publicState, type PluginRegistry } from '../plugins/registry.js';
 import type { WasmPluginHost } from '../plugins/wasmHost.js';
 import { toQmtMessages, toQmtTools } from '../translate/messages.js';
 import type { QmtChatResponse } from '../translate/qmtTypes.js';
@@ -32,7 +32,7 @@ export class ProviderService {
       const has = (fn: string) => host.state === 'ready' && host.hasExport(fn);
       return {
         name: host.name,
-        state: host.state === 'starting' ? 'loading' : host.state,
+        state: publicState(host.state),
         error: host.failure ? toErrorInfo(host.failure) : null,
         capabilities: { chat: has('chat'), stream: has('chat_stream'), embed: has('embed'), complete: has('complete'), listModels: has('list_models') },
         apiKeyName: host.info?.apiKeyName ?? null,
@@ -179,12 +179,7 @@ export class ProviderService {
       throw new DaemonError('UNKNOWN_PROVIDER', `unknown provider "${name}" (configured: ${known})`);
     }
     await host.start();
-    if (host.state === 'failed') {
-      throw new DaemonError('PLUGIN_FAILED', `plugin "${name}" failed: ${host.failure?.message ?? 'unknown reason'}`, {
-        plugin: name,
-        reason: host.failure?.message ?? 'unknown',
-      });
-    }
+    if (host.state === 'failed') throw host.unavailable();
     return host;
   }
 
