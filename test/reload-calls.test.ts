@@ -9,7 +9,7 @@ import { InvalidProviderConfigError } from '../clients/errors.js';
 import type { ProviderSpec } from './helpers/config.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
 import { echoEntry, pluginOf, ReloadDaemon, sorted, untilPrefix, user } from './helpers/reload.js';
-import { eventually, rejection, within } from './helpers/serve.js';
+import { eventually, rejection, sleep, within } from './helpers/serve.js';
 
 const files = { 'echo.wasm': samplePlugin('echo'), 'counter.wasm': fixturePlugin('counter') };
 const counterEntry: ProviderSpec = { name: 'counter', path: 'counter.wasm' };
@@ -98,6 +98,38 @@ test('provider handles built before a reload keep working: new defaults, their o
   assert.is((await b.chat(withSystem, user('hi'))).text, 'v4 hi');
 });
 
+test('a call that reaches a version just as it is replaced (its config re-checked there, queued behind a long call) still completes', async () => {
+  // The `loop` fixture on one worker thread: a stream of "loop" spins until timeout_ms, so the
+  // calls queued behind it wait. A call on a handle built for an older version first re-checks
+  // its config (from_config) on the current version, queued behind the spin; then a reload
+  // replaces that version. Once the spin ends, the queued call is the last one in flight on the
+  // replaced version: it must complete (there or on the new version), not fail.
+  const config = (rev: string): ProviderSpec[] => [{ name: 'p', path: 'loop.wasm', threads: 1, timeoutMs: 3000, config: { rev } }];
+  await using daemon = await ReloadDaemon.start({ files: { 'loop.wasm': fixturePlugin('loop') }, config: config('v1') });
+  await using client = await daemon.connect();
+  await using driver = await daemon.connect();
+  const { handle: old } = await client.build({ provider: 'p' });
+  daemon.writeConfig(config('v2'));
+  assert.equal((await driver.reload()).updated, ['p']);
+  const { handle: spinning } = await client.build({ provider: 'p' });
+  const stream = client.chatStream(spinning, user('loop'));
+  const streamOutcome = stream.result.then(() => null, (e: Error) => e);
+  const first = await within(10_000, 'first chunk', stream[Symbol.asyncIterator]().next());
+  assert.equal(first.value, { type: 'text', text: 'looping' });
+  // Queue the call well inside the spin, so only the spin's own timeout ends it.
+  await sleep(800);
+  const queued = client.chat(old, user('hi')).then((r) => r.text, (e: Error) => e);
+  daemon.writeConfig(config('v3'));
+  const swapped = await driver.reload();
+  assert.equal(swapped.updated, ['p']);
+  const streamError = await within(15_000, 'the spinning stream ends', streamOutcome);
+  assert.is(streamError?.name, 'PluginTimeoutError', 'the spin ends at its timeout, as without a reload');
+  const outcome = await within(15_000, 'the queued call', queued);
+  assert.not.instance(outcome, Error, `the call queued on the replaced version failed: ${(outcome as Error).name}: ${(outcome as Error).message}`);
+  assert.is(outcome, 'ok');
+  assert.is((await client.chat(old, user('again'))).text, 'ok');
+});
+
 /** OS threads of a process (Linux). */
 function threadCount(pid: number): number {
   return readdirSync(`/proc/${pid}/task`).length;
@@ -127,7 +159,9 @@ test('50 reloads in a row while a client keeps 8 calls in flight: not one call f
   const loop = async (slot: number, client: PlugdClient) => {
     for (let i = 0; running; i++) {
       const body = `s${slot} c${i}`;
-      const kind = slot % 4;
+      // Slots 0-3 stream (two plugin calls each: supports_streaming, then chat_stream), 4 and 5
+      // complete, 6 chats, 7 calls counter.
+      const kind = slot < 4 ? 2 : slot < 6 ? 0 : slot === 6 ? 1 : 3;
       try {
         if (kind === 0) check('complete', (await client.complete({ handle: echo, prompt: body })).text, body);
         else if (kind === 1) check('chat', (await client.chat(echo, user(body))).text, body);
@@ -162,7 +196,7 @@ test('50 reloads in a row while a client keeps 8 calls in flight: not one call f
   running = false;
   await within(30_000, 'the call loops finish', Promise.all(loops));
 
-  assert.equal(failures, [], `${failures.length} of ${calls + failures.length} calls failed during reloads:\n${failures.slice(0, 20).join('\n')}\n${daemon.stderr.split('\n').filter((l) => /error|warn/i.test(l)).slice(-20).join('\n')}`);
+  assert.equal(failures, [], `${failures.length} of ${calls + failures.length} calls failed during reloads:\n${failures.slice(0, 20).join('\n')}\ndaemon errors:\n${daemon.stderr.split('\n').filter((l) => / (ERROR|WARN) /.test(l)).slice(-10).join('\n')}`);
   assert.equal(unexpected, [], 'every answer came from one version or the other, whole');
   assert.ok(seen.A > 0 && seen.B > 0, `calls were answered by both versions (${JSON.stringify(seen)})`);
   assert.ok(calls >= 200, `the client kept calling throughout (${calls} calls in ${reloadMs} ms)`);

@@ -141,6 +141,7 @@ test('a plugin whose new file fails to load: the old version keeps serving and `
     assert.is(pluginOf(status, 'p').state, 'ready');
     assert.is(pluginOf(status, 'p').readyAt, readyAt, 'still the first version');
     assert.is(pluginOf(status, 'p').pluginName, 'echo');
+    assert.equal(pluginOf(status, 'p').reloadError, event.failed[0]!.error, `${fixture}: daemon/status reports the failure as reloadError`);
     assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v1 x', `${fixture}: the last good version keeps serving`);
   }
 
@@ -162,6 +163,7 @@ test('a plugin whose new file fails to load: the old version keeps serving and `
   const status = await client.status();
   assert.is(pluginOf(status, 'p').state, 'ready');
   assert.is(pluginOf(status, 'p').error, null);
+  assert.is(pluginOf(status, 'p').reloadError, null);
 
   // A new plugin that fails to load is added as failed; the others are untouched.
   mark = log.events.length;
@@ -174,20 +176,44 @@ test('a plugin whose new file fails to load: the old version keeps serving and `
   assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v2 x');
 });
 
-test('daemon/status reports a plugin whose new file failed to load while its last good version serves (issue 5)', async () => {
+test('daemon/status reports reloadError while the last good version serves, and clears it once the configured file loads or is the serving one again', async () => {
   await using daemon = await ReloadDaemon.start({ files: { 'p.wasm': samplePlugin('echo') }, config: [echoEntry('p', 'p.wasm', 'v1 ')] });
   await using client = await daemon.connect();
   await using log = await daemon.didChangeLog();
-  const mark = log.events.length;
+  const { handle } = await client.build({ provider: 'p' });
+  const broken = async (what: string) => {
+    const plugin = pluginOf(await client.status(), 'p');
+    assert.is(plugin.state, 'ready', `${what}: the last good version serves`);
+    assert.is(plugin.error, null, `${what}: the serving version is healthy`);
+    assert.ok(plugin.reloadError, `${what}: daemon/status names the reload failure: ${JSON.stringify(plugin)}`);
+    assert.match(plugin.reloadError!.message, daemon.path('p.wasm'));
+    assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v1 x');
+  };
+
+  // Broken, then a good new version: reloadError clears.
+  let mark = log.events.length;
   copyFileAs(fixturePlugin('notwasm'), daemon.path('p.wasm'), 'rename');
   await log.next((e) => e.failed.length > 0, mark);
-  const plugin = pluginOf(await client.status(), 'p');
-  assert.is(plugin.state, 'ready', 'the last good version serves');
-  // Issue 5: "A bad edit (…, a plugin that fails to load) changes nothing that was working: the
-  // last good version keeps serving, and the error is reported in `daemon/status` and to
-  // clients." PluginStatus.error is "Why the plugin is failed, or the last load error".
-  assert.ok(plugin.error, `daemon/status shows no error for "p" after its new file failed to load: ${JSON.stringify(plugin)}`);
-  assert.match(plugin.error!.message, daemon.path('p.wasm'));
+  await broken('notwasm');
+  mark = log.events.length;
+  copyFileAs(samplePlugin('echo'), daemon.path('p.wasm'), 'rename');
+  daemon.writeConfig([echoEntry('p', 'p.wasm', 'v2 ')]);
+  await log.next((e) => e.updated.includes('p'), mark);
+  let plugin = pluginOf(await client.status(), 'p');
+  assert.equal([plugin.state, plugin.error, plugin.reloadError], ['ready', null, null], 'a good new version clears reloadError');
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v2 x');
+
+  // Broken, then the file is put back exactly as the serving version has it: nothing needs
+  // loading, and the serving version is the configured one again, so reloadError clears too.
+  mark = log.events.length;
+  copyFileAs(fixturePlugin('noname'), daemon.path('p.wasm'), 'rename');
+  await log.next((e) => e.failed.length > 0, mark);
+  mark = log.events.length;
+  copyFileAs(samplePlugin('echo'), daemon.path('p.wasm'), 'rename');
+  const restored = await log.next(() => true, mark);
+  assert.equal([restored.unchanged, restored.updated, restored.failed], [['p'], [], []]);
+  plugin = pluginOf(await client.status(), 'p');
+  assert.is(plugin.reloadError, null, `the file is the serving version's again, yet daemon/status still reports: ${JSON.stringify(plugin.reloadError)}`);
 });
 
 test.run();

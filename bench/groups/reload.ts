@@ -10,6 +10,9 @@ import { reloadWatch } from '../subjects/reloadWatch.js';
 /** Calls the loaded reload subject's second client keeps in flight. */
 export const RELOAD_LOAD_IN_FLIGHT = 16;
 
+/** Half the run's reload count (at least 2): rows that explain the subject, kept short so the group stays near 30 s. */
+const half = (reloads: number) => Math.max(2, Math.round(reloads / 2));
+
 /**
  * Hot reload: from an editor's save of plugins.toml (temporary file renamed over it) to the first
  * call answered by the new version, through the daemon's watcher; and whether any call fails
@@ -42,12 +45,26 @@ export function reloadGroup(): BenchGroup {
         loadInFlight: RELOAD_LOAD_IN_FLIGHT,
       }),
       // Components: where the time between the rename and the new version goes.
-      configWatcher({ id: 'watcher', role: 'component', label: "plugd's ConfigWatcher: rename → reload callback", plugd: true }),
-      hostLoad,
-      piscinaStart,
-      extismLoad,
+      reloadWatch({
+        id: 'reload-watch-quiet',
+        role: 'component',
+        label: 'the same, no calls during the reload (didChange, then 1 call)',
+        loadInFlight: 0,
+        quiet: true,
+        count: half,
+      }),
+      configWatcher({ id: 'watcher', role: 'component', label: "plugd's ConfigWatcher: rename → reload callback", plugd: true, count: half }),
+      hostLoad(half),
+      piscinaStart(half),
+      extismLoad(half),
       // What-if: chokidar without plugd's stability threshold and coalescing.
-      configWatcher({ id: 'chokidar-bare', role: 'what-if', label: 'chokidar, no awaitWriteFinish: rename → event', plugd: false }),
+      configWatcher({
+        id: 'chokidar-bare',
+        role: 'what-if',
+        label: 'chokidar, no awaitWriteFinish: rename → event',
+        plugd: false,
+        count: half,
+      }),
     ],
     comparisons: [
       {
@@ -98,6 +115,12 @@ export function reloadGroup(): BenchGroup {
           { subject: 'watcher', metric: 'median' },
           { subject: 'cold-load', metric: 'median' },
         ],
+      },
+      {
+        id: 'reload-quiet-median',
+        label: 'rename → new version, median (no calls during it)',
+        numerator: { subject: 'reload-watch-quiet', metric: 'median' },
+        unit: 'ms',
       },
       {
         id: 'reload-vs-request',

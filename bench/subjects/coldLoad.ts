@@ -6,7 +6,7 @@ import { sampledSubject } from '../sampled.js';
  * Floor: the echo plugin's cold load as the daemon reports it. Each sample starts a fresh
  * `plugd serve`, waits until the plugin has loaded, and takes its `loadTimeMs` from
  * `daemon/status` (whole milliseconds: file read, compile, worker pool, Extism instance, metadata
- * exports). Half as many samples as the other rows: each costs a daemon start.
+ * exports). A quarter as many samples as the other rows (at least 2): each costs a daemon start.
  */
 export const coldLoad = sampledSubject({
   id: 'cold-load',
@@ -14,7 +14,7 @@ export const coldLoad = sampledSubject({
   label: 'echo plugin cold load (daemon/status loadTimeMs)',
   description:
     "A fresh `plugd serve` per sample (echo plugin, threads = 1): the plugin's loadTimeMs from daemon/status once it is ready, i.e. its load at daemon start.",
-  count: (reloads) => Math.max(1, Math.round(reloads / 2)),
+  count: (reloads) => Math.max(2, Math.round(reloads / 4)),
   async open() {
     return {
       async sample() {

@@ -8,8 +8,12 @@ import { echoConfigText, renameOver, sleep } from '../reload.js';
 import { sampledSubject } from '../sampled.js';
 import type { Role } from '../subject.js';
 
-/** Between samples: past the watcher's coalescing window, so each rename is its own event. */
-const SETTLE_MS = 80;
+/**
+ * Between samples. plugd's watcher has fired, so nothing is pending; but chokidar loses track of a
+ * file renamed over twice within a few ms (and bare chokidar misses renames 30 ms apart), so the
+ * saves are kept well apart.
+ */
+const SETTLE_MS = 60;
 const EVENT_TIMEOUT_MS = 5_000;
 
 /**
@@ -18,8 +22,9 @@ const EVENT_TIMEOUT_MS = 5_000;
  * timed from the rename to its reload callback, i.e. to the moment the daemon would start
  * reloading. Without, bare chokidar on the same file with no options: its event delay alone.
  */
-export function configWatcher(options: { id: string; role: Role; label: string; plugd: boolean }) {
+export function configWatcher(options: { id: string; role: Role; label: string; plugd: boolean; count?: (reloads: number) => number }) {
   return sampledSubject({
+    ...(options.count ? { count: options.count } : {}),
     id: options.id,
     role: options.role,
     label: options.label,
@@ -56,7 +61,7 @@ export function configWatcher(options: { id: string; role: Role; label: string; 
           });
           const renamed = renameOver(path, echoConfigText(++version));
           const at = await event;
-          await sleep(SETTLE_MS);
+          await sleep(options.plugd ? SETTLE_MS : 2 * SETTLE_MS);
           return { us: (at - renamed.at) * 1000 };
         },
         async close() {

@@ -4,8 +4,8 @@ import { MODEL } from '../echoPlugin.js';
 import { echoConfigText, echoProviders, PING, ReloadRpc, renameOver, sleep, versionOf } from '../reload.js';
 import { sampledSubject } from '../sampled.js';
 
-/** Time for the old version to be retired before the next reload (see reloadWatch.ts). */
-const SETTLE_MS = 150;
+/** A pause before the next save (see reloadWatch.ts). */
+const SETTLE_MS = 60;
 
 /**
  * Floor: the reload itself, without the watcher's wait. A real `plugd serve` (watcher on, like

@@ -8,12 +8,13 @@ import type { Role } from '../subject.js';
 import { CallTraffic, type TrafficSpec } from '../traffic.js';
 
 /** Calls run this long before a round's first reload, so the daemon is busy with them when it comes. */
-const WARM_MS = 150;
+const WARM_MS = 100;
 /**
- * After the new version has answered, time for the old one to be retired (50 ms grace, drain,
- * worker stopped) before the next reload, so reloads do not overlap.
+ * After the new version has answered, a pause before the next save. The old version is retired
+ * 50 ms after the swap (then drained and stopped); with this pause and the watcher's own wait of
+ * about 60 ms after the next save, that is over before the next version starts loading.
  */
-const SETTLE_MS = 150;
+const SETTLE_MS = 60;
 /** A reload whose new version has not answered after this long fails the row. */
 const ANSWER_TIMEOUT_MS = 10_000;
 
@@ -26,15 +27,18 @@ const ANSWER_TIMEOUT_MS = 10_000;
  * call answered by the new version. Every call that fails, or that an older version answers after
  * the new one has, is counted.
  */
-export function reloadWatch(options: { id: string; role: Role; label: string; loadInFlight: number }) {
+export function reloadWatch(options: { id: string; role: Role; label: string; loadInFlight: number; quiet?: boolean; count?: (reloads: number) => number }) {
   const load = options.loadInFlight;
+  const quiet = options.quiet ?? false;
   return sampledSubject({
     id: options.id,
     role: options.role,
     label: options.label,
-    description:
-      `A real \`plugd serve\` (watcher on, echo plugin, threads = 1) with providers/chat calls sent back to back on one handle${load ? ` plus a second client keeping ${load} more in flight` : ''}: ` +
-      'plugins.toml is rewritten with a new echo `prefix` and renamed over the old file; the sample is the time from the rename to the first call answered with the new prefix.',
+    description: quiet
+      ? 'The same daemon and save as reload-watch, but no calls while the daemon reloads: after the rename the client waits for plugins/didChange, then sends one providers/chat call; the sample is the time from the rename to its answer (with the new prefix).'
+      : `A real \`plugd serve\` (watcher on, echo plugin, threads = 1) with providers/chat calls sent back to back on one handle${load ? ` plus a second client keeping ${load} more in flight` : ''}: ` +
+        'plugins.toml is rewritten with a new echo `prefix` and renamed over the old file; the sample is the time from the rename to the first call answered with the new prefix.',
+    ...(options.count ? { count: options.count } : {}),
     async open(ctx) {
       let version = 0;
       const daemon = await DaemonProcess.start({
@@ -75,23 +79,33 @@ export function reloadWatch(options: { id: string; role: Role; label: string; lo
           async beginRound() {
             renames = 0;
             reloadsBefore = (await status.status()).reloads;
-            traffic = new CallTraffic(specs, version);
+            traffic = new CallTraffic(quiet ? [] : specs, version);
             traffic.start();
-            await sleep(WARM_MS);
+            if (!quiet) await sleep(WARM_MS);
           },
           async sample() {
             const calls = traffic!;
             version++;
-            const answered = calls.waitFor(version, ANSWER_TIMEOUT_MS);
+            const answered = quiet ? null : calls.waitFor(version, ANSWER_TIMEOUT_MS);
+            answered?.catch(() => undefined); // awaited below; this only keeps an early throw from leaving it unhandled
             const renamed = renameOver(daemon.configPath, echoConfigText(version));
             renames++;
             let at: number;
+            let change: Awaited<ReturnType<ReloadRpc['nextChange']>>;
             try {
-              at = await answered;
+              if (answered) {
+                at = await answered;
+                change = await status.nextChange(renamed.at, (p) => p.trigger === 'watch' && p.updated.includes('echo'), 5_000);
+              } else {
+                change = await status.nextChange(renamed.at, (p) => p.trigger === 'watch' && p.updated.includes('echo'), ANSWER_TIMEOUT_MS);
+                const { client, handle } = specs[0]!;
+                const answer = versionOf((await client.chat(handle, PING)).text);
+                at = performance.now();
+                if (answer !== version) throw new Error(`after plugins/didChange the handle answered from config version ${answer}, not ${version}`);
+              }
             } catch (error) {
               throw new Error(`${(error as Error).message}\n--- daemon log (tail) ---\n${log.tail()}`, { cause: error });
             }
-            const change = await status.nextChange(renamed.at, (p) => p.trigger === 'watch' && p.updated.includes('echo'), 5_000);
             const loadMs = (await status.status()).plugins.find((p) => p.name === 'echo')?.loadTimeMs ?? null;
             // From the daemon's log (millisecond stamps): when chokidar reported the rename, and
             // when the new version had loaded ("loaded plugin … in N ms"; N = its loadTimeMs).

@@ -70,7 +70,8 @@ export class Reloader {
     const plans = await Promise.all(
       config.providers.map(async (entry) => {
         const old = this.registry.get(entry.name);
-        if (old && old.fingerprint !== null && old.fingerprint === (await currentFingerprint(entry))) return { old, fresh: null };
+        // A failed plugin is always tried again: its cause (a start timeout, a crash loop) may be gone.
+        if (old && old.state !== 'failed' && old.fingerprint === (await currentFingerprint(entry))) return { old, fresh: null };
         const fresh = this.registry.create(entry);
         await fresh.start();
         return { old, fresh };
@@ -78,6 +79,8 @@ export class Reloader {
     );
     for (const { old, fresh } of plans) {
       if (!fresh) {
+        // Unchanged means the serving version is the configured one again.
+        this.registry.reloadErrors.delete(old!.name);
         summary.unchanged.push(old!.name);
         serving.push(old!);
         continue;

@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'chokidar';
+import { dirname, resolve } from 'node:path';
 import type { PlugdConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 
@@ -6,16 +7,19 @@ import type { Logger } from '../log.js';
 // before it is complete, with no event after it (NOTES: chokidar partial writes).
 const STABLE_MS = 40;
 // Events closer together than this become one reload (an editor's save is several events).
-const COALESCE_MS = 20;
+const COALESCE_MS = 10;
 
 /**
  * Watches plugins.toml and every local plugin file it names; any change (in-place write,
- * write-then-rename, delete) asks for a reload, coalesced. `update` re-targets it after each
- * reload so added plugin files are watched and removed ones are not.
+ * write-then-rename, delete and re-create) asks for a reload, coalesced. It watches the files'
+ * directories rather than the files: a watch on a file itself is lost when the file is replaced
+ * or deleted, and a build that deletes its output first would never be seen again. `update`
+ * re-targets it after each reload.
  */
 export class ConfigWatcher implements AsyncDisposable {
   private readonly watcher: FSWatcher;
-  private watched = new Set<string>();
+  private files = new Set<string>();
+  private dirs = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly listening: Promise<void>;
 
@@ -24,13 +28,16 @@ export class ConfigWatcher implements AsyncDisposable {
     private readonly onChange: () => void,
     private readonly logger: Logger,
   ) {
-    this.watcher = watch(configPath, {
+    this.files.add(resolve(configPath));
+    this.dirs.add(dirname(resolve(configPath)));
+    this.watcher = watch([...this.dirs], {
       ignoreInitial: true,
+      depth: 0,
       awaitWriteFinish: { stabilityThreshold: STABLE_MS, pollInterval: 10 },
     });
-    this.listening = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
-    this.watched.add(configPath);
+    this.listening = new Promise((done) => this.watcher.once('ready', () => done()));
     this.watcher.on('all', (event, path) => {
+      if (!this.files.has(resolve(path))) return;
       this.logger.debug(`watch: ${event} ${path}`);
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.onChange(), COALESCE_MS);
@@ -40,15 +47,16 @@ export class ConfigWatcher implements AsyncDisposable {
 
   /** Watches exactly the config file and the plugin files of `config`. */
   update(config: PlugdConfig): void {
-    const wanted = new Set([config.path, ...config.providers.map((p) => p.resolvedPath)]);
-    const add = [...wanted].filter((p) => !this.watched.has(p));
-    const remove = [...this.watched].filter((p) => !wanted.has(p));
+    this.files = new Set([resolve(config.path), ...config.providers.map((p) => resolve(p.resolvedPath))]);
+    const dirs = new Set([...this.files].map((f) => dirname(f)));
+    const add = [...dirs].filter((d) => !this.dirs.has(d));
+    const remove = [...this.dirs].filter((d) => !dirs.has(d));
     if (add.length) this.watcher.add(add);
     if (remove.length) this.watcher.unwatch(remove);
-    this.watched = wanted;
+    this.dirs = dirs;
   }
 
-  /** Resolves once the watcher is listening (tests and `serve` wait for it). */
+  /** Resolves once the watcher is listening. */
   ready(): Promise<void> {
     return this.listening;
   }

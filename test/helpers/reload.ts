@@ -1,4 +1,5 @@
 import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,8 +10,9 @@ import type { ChatMessage } from '../../protocol/chat.js';
 import type { DaemonStatusRequest, PluginStatus } from '../../protocol/daemon.js';
 import { PluginsDidChangeNotification } from '../../protocol/plugins.js';
 import { providersToml, type ProviderSpec } from './config.js';
+import { cliMain } from './paths.js';
 import { connectionOver } from './rawRpc.js';
-import { cleanEnv, eventually, sleep, spawnServe, waitForSocket, type ServeRun } from './serve.js';
+import { canConnect, cleanEnv, eventually, sleep, spawnServe, waitForSocket, type ServeRun } from './serve.js';
 
 /**
  * Hot-reload test helpers: a `plugd serve` process whose config and plugin files live in one
@@ -90,6 +92,11 @@ export interface ReloadDaemonOptions {
    * watcher is listening, so an edit made at once can be missed (see reload-triggers.test.ts).
    */
   warmUp?: boolean;
+  /**
+   * Return the moment the socket accepts a connection (polled every 2 ms): no waiting for the
+   * plugins to load and no warm-up. For tests of what a client can do right after start.
+   */
+  early?: boolean;
 }
 
 /** A `plugd serve` process on a temp dir holding plugins.toml and the plugin files. */
@@ -124,6 +131,10 @@ export class ReloadDaemon implements AsyncDisposable {
     void run.exited().then(() => live.delete(run));
     const daemon = new ReloadDaemon(dir, configPath, socketPath, run);
     try {
+      if (options.early) {
+        await waitForSocketTightly(socketPath, run, 15_000);
+        return daemon;
+      }
       await waitForSocket(socketPath, run, 15_000);
       await using client = await daemon.connect();
       await waitSettledStatus(client);
@@ -199,6 +210,16 @@ export class ReloadDaemon implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+async function waitForSocketTightly(path: string, run: ServeRun, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`plugd exited before listening on ${path}:\n${run.stderr}`);
+    if (await canConnect(path)) return;
+    await sleep(2);
+  }
+  throw new Error(`plugd did not listen on ${path} within ${timeoutMs} ms:\n${run.stderr}`);
 }
 
 /** The `plugins/didChange` notifications one connection received, in order. */
@@ -295,4 +316,23 @@ export async function untilPrefix(client: PlugdClient, handle: string, prefix: s
     timeoutMs,
   );
   return last;
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the `plugd` CLI as a separate process (`args` after `plugd`), to completion. */
+export async function runCli(args: string[], timeoutMs = 15_000): Promise<CliRun> {
+  const child = spawn(process.execPath, [cliMain, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
 }
