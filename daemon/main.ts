@@ -37,8 +37,14 @@ export async function serve(options: ServeOptions): Promise<void> {
       // However the client's session ends (stdin closed, unreadable frames), the daemon ends too.
       daemon.serve(process.stdin, process.stdout).onClose(() => void daemon.shutdown(10_000));
     }
-    if (!options.stdio || options.socketPath) await daemon.listen(resolveSocketPath(options.socketPath));
+    // Reload triggers are live before clients can connect: an edit or a SIGHUP sent as soon as
+    // the socket answers must not be missed (or, for SIGHUP, kill the daemon).
+    process.on('SIGHUP', () => {
+      logger.info('received SIGHUP: reloading');
+      daemon.reload('signal').catch((e: Error) => logger.error(`reload failed: ${e.message}`));
+    });
     if (options.watch !== false) await daemon.watch();
+    if (!options.stdio || options.socketPath) await daemon.listen(resolveSocketPath(options.socketPath));
   } catch (error) {
     process.stderr.write(`plugd: ${error instanceof DaemonError ? error.message : ((error as Error).stack ?? String(error))}\n`);
     process.exit(1);
@@ -47,10 +53,6 @@ export async function serve(options: ServeOptions): Promise<void> {
     logger.info(`received ${signal}`);
     void daemon.shutdown(10_000);
   };
-  process.on('SIGHUP', () => {
-    logger.info('received SIGHUP: reloading');
-    daemon.reload('signal').catch((e: Error) => logger.error(`reload failed: ${e.message}`));
-  });
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   await daemon.exited;

@@ -93,38 +93,39 @@ export class ProviderService {
     this.handles.delete(owner, handle);
   }
 
-  async chat(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal): Promise<ChatResult> {
-    const { host, handle } = await this.resolve(owner, params.handle, signal);
-    this.require(host, 'chat', 'chat');
-    const output = parseOutput(host, 'chat', await host.call('chat', this.chatInput(host, handle, params, false), { signal }));
-    if (!output || typeof output !== 'object') throw badOutput(host, 'chat', 'a chat response object');
-    return toChatResult(output as QmtChatResponse);
+  chat(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal): Promise<ChatResult> {
+    return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
+      this.require(host, 'chat', 'chat');
+      const output = parseOutput(host, 'chat', await host.call('chat', this.chatInput(host, handle, params, false), { signal }));
+      if (!output || typeof output !== 'object') throw badOutput(host, 'chat', 'a chat response object');
+      return toChatResult(output as QmtChatResponse);
+    });
   }
 
-  async chatStream(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
-    const { host, handle } = await this.resolve(owner, params.handle, signal);
-    this.require(host, 'chat_stream', 'streaming chat');
-    if (host.hasExport('supports_streaming')) {
-      const supported = parseOutput(host, 'supports_streaming', await host.call('supports_streaming', JSON.stringify(handle.config), { signal }));
-      if (supported === false) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming with this config`, { plugin: host.name });
-    }
-    const acc = new StreamAccumulator();
-    await host.call('chat_stream', this.chatInput(host, handle, params, true), {
-      signal,
-      onChunk: (data) => {
-        let payload: unknown;
-        try {
-          payload = JSON.parse(data);
-        } catch {
-          this.logger.warn(`plugin "${host.name}": chat_stream yielded a chunk that is not JSON; skipped`);
-          return;
-        }
-        for (const chunk of toStreamChunks(payload)) {
-          if (acc.done) continue;
-          acc.add(chunk);
-          onChunk(chunk);
-        }
-      },
+  chatStream(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
+    return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
+      this.require(host, 'chat_stream', 'streaming chat');
+      if (host.hasExport('supports_streaming')) {
+        const supported = parseOutput(host, 'supports_streaming', await host.call('supports_streaming', JSON.stringify(handle.config), { signal }));
+        if (supported === false) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming with this config`, { plugin: host.name });
+      }
+      const acc = new StreamAccumulator();
+      await host.call('chat_stream', this.chatInput(host, handle, params, true), {
+        signal,
+        onChunk: (data) => {
+          let payload: unknown;
+          try {
+            payload = JSON.parse(data);
+          } catch {
+            this.logger.warn(`plugin "${host.name}": chat_stream yielded a chunk that is not JSON; skipped`);
+            return;
+          }
+          for (const chunk of toStreamChunks(payload)) {
+            if (acc.done) continue;
+            acc.add(chunk);
+            onChunk(chunk);
+          }
+        },
     });
     if (!acc.done) {
       // Plugins end a stream by returning; the protocol promises a final `done` chunk.
@@ -133,26 +134,29 @@ export class ProviderService {
       onChunk(done);
     }
     return acc.result();
+    });
   }
 
-  async embed(owner: number, params: ProvidersEmbedRequest.Params, signal: CancelSignal): Promise<number[][]> {
-    const { host, handle } = await this.resolve(owner, params.handle, signal);
-    this.require(host, 'embed', 'embeddings');
-    const output = parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal }));
-    if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
-      throw badOutput(host, 'embed', 'an array of number arrays');
-    }
-    return output as number[][];
+  embed(owner: number, params: ProvidersEmbedRequest.Params, signal: CancelSignal): Promise<number[][]> {
+    return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
+      this.require(host, 'embed', 'embeddings');
+      const output = parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal }));
+      if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+        throw badOutput(host, 'embed', 'an array of number arrays');
+      }
+      return output as number[][];
+    });
   }
 
-  async complete(owner: number, params: ProvidersCompleteRequest.Params, signal: CancelSignal): Promise<string> {
-    const { host, handle } = await this.resolve(owner, params.handle, signal);
-    this.require(host, 'complete', 'completion');
-    const req = { prompt: params.prompt, suffix: params.suffix ?? null, max_tokens: params.maxTokens ?? null, temperature: params.temperature ?? null };
-    const output = parseOutput(host, 'complete', await host.call('complete', JSON.stringify({ cfg: handle.config, req }), { signal }));
-    const text = (output as { text?: unknown } | null)?.text;
-    if (typeof text !== 'string') throw badOutput(host, 'complete', 'an object {"text": string}');
-    return text;
+  complete(owner: number, params: ProvidersCompleteRequest.Params, signal: CancelSignal): Promise<string> {
+    return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
+      this.require(host, 'complete', 'completion');
+      const req = { prompt: params.prompt, suffix: params.suffix ?? null, max_tokens: params.maxTokens ?? null, temperature: params.temperature ?? null };
+      const output = parseOutput(host, 'complete', await host.call('complete', JSON.stringify({ cfg: handle.config, req }), { signal }));
+      const text = (output as { text?: unknown } | null)?.text;
+      if (typeof text !== 'string') throw badOutput(host, 'complete', 'an object {"text": string}');
+      return text;
+    });
   }
 
   private chatInput(host: WasmPluginHost, handle: ProviderHandle, params: ProvidersChatRequest.Params, stream: boolean): string {
@@ -188,6 +192,24 @@ export class ProviderService {
    * rebuilt against the new version (its schema and defaults may have changed); if it no longer
    * validates, this call says so and the next one tries again.
    */
+  /**
+   * Runs one operation on a handle's current plugin version. A version replaced by a reload
+   * finishes what it started, but one that stopped before this operation reached it refuses it
+   * before doing anything; the operation then runs on the version that replaced it.
+   */
+  private async onCurrent<T>(owner: number, id: string, signal: CancelSignal, op: (host: WasmPluginHost, handle: ProviderHandle) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const { host, handle } = await this.resolve(owner, id, signal);
+      try {
+        return await op(host, handle);
+      } catch (error) {
+        const replaced = this.registry.get(host.name) !== host;
+        if (attempt < 3 && replaced && error instanceof DaemonError && error.code === 'SHUTTING_DOWN') continue;
+        throw error;
+      }
+    }
+  }
+
   private async resolve(owner: number, id: string, signal: CancelSignal): Promise<{ host: WasmPluginHost; handle: ProviderHandle }> {
     const handle = this.handles.get(owner, id);
     const host = await this.host(handle.provider);
