@@ -7,42 +7,59 @@
  *   a thread id   running on that worker thread: stopping it means terminating that thread;
  *   DONE          finished: nothing left to stop.
  * A call's caller gets its answer before its slot can come round again (SLOTS calls later).
+ * A second Int32 per slot holds when the call started (ms since the board was made), so that
+ * `timeout_ms` limits the time a call runs, not the time it waited in the queue.
  */
 export const SLOTS = 65_536;
 export const QUEUED = 0;
 export const CANCELLED = -1;
 export const DONE = -2;
 
-export function createBoard(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(4 * SLOTS));
+export interface Board {
+  state: Int32Array;
+  startedAt: Int32Array;
+  /** `Date.now()` when the board was made; start times count from it. */
+  epoch: number;
+}
+
+export function createBoard(): Board {
+  const buffer = new SharedArrayBuffer(8 * SLOTS);
+  return { state: new Int32Array(buffer, 0, SLOTS), startedAt: new Int32Array(buffer, 4 * SLOTS, SLOTS), epoch: Date.now() };
 }
 
 /** Daemon: a new call takes its slot. */
-export function enqueue(board: Int32Array, id: number): void {
-  Atomics.store(board, id % SLOTS, QUEUED);
+export function enqueue(board: Board, id: number): void {
+  Atomics.store(board.state, id % SLOTS, QUEUED);
 }
 
 /** Worker: claims a call before running it; false when the daemon cancelled it first. */
-export function begin(board: Int32Array, id: number, threadId: number): boolean {
-  return Atomics.compareExchange(board, id % SLOTS, QUEUED, threadId) === QUEUED;
+export function begin(board: Board, id: number, threadId: number): boolean {
+  Atomics.store(board.startedAt, id % SLOTS, Date.now() - board.epoch);
+  return Atomics.compareExchange(board.state, id % SLOTS, QUEUED, threadId) === QUEUED;
 }
 
 /** Worker: the call is over. */
-export function finish(board: Int32Array, id: number): void {
-  Atomics.store(board, id % SLOTS, DONE);
+export function finish(board: Board, id: number): void {
+  Atomics.store(board.state, id % SLOTS, DONE);
 }
 
 /**
  * Daemon: stops a call. Returns the thread to terminate when the call is running, or undefined
  * when it had not started (it is now cancelled and will never run) or has already finished.
  */
-export function cancel(board: Int32Array, id: number): number | undefined {
-  const previous = Atomics.compareExchange(board, id % SLOTS, QUEUED, CANCELLED);
+export function cancel(board: Board, id: number): number | undefined {
+  const previous = Atomics.compareExchange(board.state, id % SLOTS, QUEUED, CANCELLED);
   return previous > 0 ? previous : undefined;
 }
 
 /** Daemon: whether a call ever started running (a call that never started can be re-sent). */
-export function started(board: Int32Array, id: number): boolean {
-  const state = Atomics.load(board, id % SLOTS);
+export function started(board: Board, id: number): boolean {
+  const state = Atomics.load(board.state, id % SLOTS);
   return state > 0 || state === DONE;
+}
+
+/** Daemon: how long a running call has been running, in ms; undefined when it is not running. */
+export function runningFor(board: Board, id: number): number | undefined {
+  if (Atomics.load(board.state, id % SLOTS) <= 0) return undefined;
+  return Date.now() - board.epoch - Atomics.load(board.startedAt, id % SLOTS);
 }

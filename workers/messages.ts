@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { Board } from './callBoard.js';
 
 /**
  * The boundary between the daemon and a plugin's worker, as a discriminated union.
@@ -26,7 +27,7 @@ export interface WorkerStart {
   /** The level passed to the plugin's `init_logging` export (0 = off … 5 = trace). */
   logLevel: number;
   /** The pool's call board: each call's state, shared with the daemon (see workers/callBoard.ts). */
-  board: Int32Array;
+  board: Board;
   /** The Extism manifest config visible through `config_get`: only this plugin's own settings. */
   config: Record<string, string>;
   /** Hosts the plugin may reach through host HTTP functions. */

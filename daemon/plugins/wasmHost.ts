@@ -5,7 +5,7 @@ import type { PluginType } from '../../protocol/daemon.js';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
 import type { CancelSignal } from '../cancelSignal.js';
-import { cancel, createBoard, enqueue, started } from '../../workers/callBoard.js';
+import { cancel, createBoard, enqueue, runningFor, started } from '../../workers/callBoard.js';
 import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
 import { CrashBudget } from './crashBudget.js';
@@ -253,7 +253,18 @@ export class WasmPluginHost implements AsyncDisposable {
       // The call ends at the first of: its result, its deadline, its cancellation.
       let stop!: (reason: 'timeout' | 'cancel') => void;
       const stopped = new Promise<'timeout' | 'cancel'>((resolve) => (stop = resolve));
-      const timer = setTimeout(() => stop('timeout'), this.entry.timeoutMs);
+      // timeout_ms limits how long the call runs: time spent waiting for its turn (behind other
+      // calls, or for a replacement worker to start) does not count.
+      let timer: NodeJS.Timeout;
+      const arm = (ms: number) => {
+        timer = setTimeout(() => {
+          const ran = runningFor(this.board, id);
+          if (ran !== undefined && ran >= this.entry.timeoutMs) return stop('timeout');
+          if (ran === undefined && started(this.board, id)) return; // finished: its answer is on the way
+          arm(ran === undefined ? this.entry.timeoutMs : this.entry.timeoutMs - ran);
+        }, ms);
+      };
+      arm(this.entry.timeoutMs);
       const unsubscribe = options.signal?.onAbort(() => stop('cancel'));
       const run = pool.run(task, channel ? { transferList: [channel.port2] } : {});
       try {
@@ -262,11 +273,10 @@ export class WasmPluginHost implements AsyncDisposable {
           run.catch(() => undefined);
           const replaced = this.stopCall(id, pool);
           if (outcome === 'cancel') throw cancelled(this.name, fn);
-          throw new PluginCallError(
-            'PLUGIN_TIMEOUT',
-            `plugin "${this.name}": ${fn} did not finish within ${this.entry.timeoutMs} ms (timeout_ms)${replaced ? '; its worker was replaced' : ' (it had not started; it will not run)'}`,
-            { plugin: this.name, timeoutMs: this.entry.timeoutMs },
-          );
+          throw new PluginCallError('PLUGIN_TIMEOUT', `plugin "${this.name}": ${fn} ran longer than ${this.entry.timeoutMs} ms (timeout_ms)${replaced ? '; its worker was replaced' : ''}`, {
+            plugin: this.name,
+            timeoutMs: this.entry.timeoutMs,
+          });
         }
         if ('error' in outcome) {
           if (!started(this.board, id) && this.serving && attempt < 5) continue;
@@ -281,7 +291,7 @@ export class WasmPluginHost implements AsyncDisposable {
         if (result.type !== 'result') throw new PluginCallError('PLUGIN_OUTPUT', `${fn}: unexpected worker answer`, { plugin: this.name });
         return result.output;
       } finally {
-        clearTimeout(timer);
+        clearTimeout(timer!);
         unsubscribe?.();
         channel?.port1.close();
       }

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 
 // A write must be still for this long before it counts: chokidar 5 can report an in-place write
 // before it is complete, with no event after it (NOTES: chokidar partial writes).
-const STABLE_MS = 40;
+const STABLE_MS = 50;
 // Events closer together than this become one reload (an editor's save is several events).
 const COALESCE_MS = 10;
 

@@ -181,9 +181,17 @@ async function call(task: CallTask): Promise<WorkerResult> {
 // Several tasks are delivered at once; run them one after another, in arrival order.
 let queue: Promise<unknown> = Promise.resolve();
 
-export default function handle(task: WorkerTask): Promise<WorkerResult> {
+function handle(task: WorkerTask): Promise<WorkerResult> {
   const run = () => (task.type === 'describe' ? describe() : call(task));
   const result = queue.then(run, run);
   queue = result;
   return result;
 }
+
+// Load the instance while the worker starts (piscina waits for this before sending tasks), so a
+// replacement worker's first call does not pay for it inside its timeout. A load failure is
+// reported by the first task instead.
+export default (async () => {
+  await Promise.resolve(plugin()).catch(() => undefined);
+  return handle;
+})();
