@@ -157,7 +157,8 @@ test('50 reloads in a row while a client keeps 8 calls in flight: not one call f
     else unexpected.push(`${what}: ${JSON.stringify(text)}`);
   };
   const loop = async (slot: number, client: PlugdClient) => {
-    for (let i = 0; running; i++) {
+    // Stops when told to, or when the connection is gone (a failed test closing it).
+    for (let i = 0; running && !client.isClosed; i++) {
       const body = `s${slot} c${i}`;
       // Slots 0-3 stream (two plugin calls each: supports_streaming, then chat_stream), 4 and 5
       // complete, 6 chats, 7 calls counter.
@@ -185,16 +186,23 @@ test('50 reloads in a row while a client keeps 8 calls in flight: not one call f
 
   const mark = log.events.length;
   const started = Date.now();
-  for (let i = 1; i <= 50; i++) {
-    const prefix = i % 2 ? 'B ' : 'A ';
-    daemon.writeConfig(config(prefix, { threads: 2 }));
-    // Every other round also asks for a reload while the watcher's is on its way (coalesced).
-    if (i % 2) await within(15_000, `reload ${i}`, driver.reload());
-    await within(15_000, `reload ${i} takes effect`, untilPrefix(driver, probe, prefix));
+  let reloadError: unknown;
+  try {
+    for (let i = 1; i <= 50; i++) {
+      const prefix = i % 2 ? 'B ' : 'A ';
+      daemon.writeConfig(config(prefix, { threads: 2 }));
+      // Every other round also asks for a reload while the watcher's is on its way (coalesced).
+      if (i % 2) await within(15_000, `reload ${i}`, driver.reload());
+      await within(20_000, `reload ${i} takes effect`, untilPrefix(driver, probe, prefix));
+    }
+  } catch (error) {
+    reloadError = error;
   }
-  const reloadMs = Date.now() - started;
   running = false;
-  await within(30_000, 'the call loops finish', Promise.all(loops));
+  const stopped = await within(30_000, 'the call loops finish', Promise.all(loops)).then(() => null, (e: Error) => e);
+  if (reloadError) throw reloadError;
+  if (stopped) throw stopped;
+  const reloadMs = Date.now() - started;
 
   assert.equal(failures, [], `${failures.length} of ${calls + failures.length} calls failed during reloads:\n${failures.slice(0, 20).join('\n')}\ndaemon errors:\n${daemon.stderr.split('\n').filter((l) => / (ERROR|WARN) /.test(l)).slice(-10).join('\n')}`);
   assert.equal(unexpected, [], 'every answer came from one version or the other, whole');

@@ -1,12 +1,13 @@
 // Hot reload, per plugin: adding, changing and removing plugins in plugins.toml, a rebuilt .wasm
 // under the same path, and new plugin files that fail to load. Real daemon, real files: the
 // watcher notices every edit (no reload is requested here).
+import { rmSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UnknownProviderError } from '../clients/errors.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
-import { copyFileAs, echoEntry, pluginOf, ReloadDaemon, sorted, untilPrefix, user } from './helpers/reload.js';
-import { rejection } from './helpers/serve.js';
+import { copyFileAs, echoEntry, pluginOf, ReloadDaemon, sorted } from './helpers/reload.js';
+import { eventually, rejection } from './helpers/serve.js';
 
 const counterEntry = { name: 'counter', path: 'counter.wasm' };
 
@@ -174,6 +175,53 @@ test('a plugin whose new file fails to load: the old version keeps serving and `
   assert.is(broken.state, 'failed');
   assert.match(broken.error?.message ?? '', daemon.path('nope.wasm'));
   assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v2 x');
+});
+
+test('a plugin file deleted and re-created (a clean build) is seen each time; a plugin missing at start loads once its file appears', async () => {
+  await using daemon = await ReloadDaemon.start({
+    files: { 'p.wasm': samplePlugin('echo') },
+    config: [echoEntry('p', 'p.wasm', 'v1 '), echoEntry('q', 'q.wasm', 'Q ')],
+  });
+  await using client = await daemon.connect();
+  await using log = await daemon.didChangeLog();
+  let status = await client.status();
+  assert.is(pluginOf(status, 'q').state, 'failed', 'q.wasm does not exist yet');
+  const { handle } = await client.build({ provider: 'p' });
+
+  // Deleted: the last good version keeps serving.
+  let mark = log.events.length;
+  rmSync(daemon.path('p.wasm'));
+  let event = await log.next((e) => e.failed.some((f) => f.name === 'p'), mark);
+  assert.is(event.trigger, 'watch');
+  assert.ok(event.unchanged.includes('p'));
+  assert.match(event.failed.find((f) => f.name === 'p')!.error.message, `${daemon.path('p.wasm')}: plugin file not found`);
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v1 x');
+
+  // Re-created with a different build: swapped in.
+  mark = log.events.length;
+  copyFileAs(fixturePlugin('counter'), daemon.path('p.wasm'), 'inplace');
+  event = await log.next((e) => e.updated.includes('p'), mark);
+  assert.ok(!event.failed.some((f) => f.name === 'p'));
+  status = await client.status();
+  assert.equal([pluginOf(status, 'p').pluginName, pluginOf(status, 'p').reloadError], ['counter', null]);
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, '1');
+
+  // Deleted and at once re-created (one burst): the final file serves.
+  mark = log.events.length;
+  rmSync(daemon.path('p.wasm'));
+  copyFileAs(samplePlugin('echo'), daemon.path('p.wasm'), 'inplace');
+  await log.next((e) => e.updated.includes('p'), mark);
+  await eventually('p serves the re-created echo', async () => (await client.complete({ handle, prompt: 'x' })).text === 'v1 x', 10_000);
+  assert.is(pluginOf(await client.status(), 'p').reloadError, null);
+
+  // The plugin that was missing at start loads once its file appears.
+  mark = log.events.length;
+  copyFileAs(samplePlugin('echo'), daemon.path('q.wasm'), 'rename');
+  event = await log.next((e) => e.updated.includes('q') && !e.failed.some((f) => f.name === 'q'), mark);
+  status = await client.status();
+  assert.equal([pluginOf(status, 'q').state, pluginOf(status, 'q').error], ['ready', null]);
+  const { handle: q } = await client.build({ provider: 'q' });
+  assert.is((await client.complete({ handle: q, prompt: 'x' })).text, 'Q x');
 });
 
 test('daemon/status reports reloadError while the last good version serves, and clears it once the configured file loads or is the serving one again', async () => {

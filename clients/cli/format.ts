@@ -31,6 +31,7 @@ export function formatStatus(status: DaemonStatusRequest.Result): string {
     `plugd ${status.version}  pid ${status.pid}  up ${formatUptime(status.uptimeMs)}  ${clients}`,
     `config: ${status.configPath}`,
     `socket: ${status.socketPath ?? 'none (stdio only)'}`,
+    ...(status.configError ? [`config rejected at the last reload (the last good config serves): ${formatErrorInfo(status.configError)}`] : []),
     '',
   ];
   if (status.plugins.length === 0) return [...lines, 'no plugins configured', ''].join('\n');
@@ -58,6 +59,7 @@ export function formatStatus(status: DaemonStatusRequest.Result): string {
   status.plugins.forEach((plugin: PluginStatus, i) => {
     lines.push(table[i + 1]!);
     if (plugin.error) lines.push(`  error: ${formatErrorInfo(plugin.error)}`);
+    if (plugin.reloadError) lines.push(`  new version failed to load (the previous one serves): ${formatErrorInfo(plugin.reloadError)}`);
   });
   return lines.join('\n') + '\n';
 }

@@ -98,7 +98,9 @@ export class Reloader {
         this.registry.reloadErrors.set(old.name, fresh.failure!);
         void fresh.dispose();
       } else {
-        summary.updated.push(fresh.name);
+        // A failed plugin retried with the same entry and file is not an update, whatever its error now.
+        const same = failure !== null && old.state === 'failed' && old.fingerprint === fresh.fingerprint;
+        (same ? summary.unchanged : summary.updated).push(fresh.name);
         serving.push(fresh);
         retired.push(old);
       }

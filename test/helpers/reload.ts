@@ -307,10 +307,12 @@ export function echoEntry(name: string, path: string, prefix: string, extra: Par
  */
 export async function untilPrefix(client: PlugdClient, handle: string, prefix: string, timeoutMs = 10_000): Promise<string> {
   let last = '';
+  const deadline = AbortSignal.timeout(timeoutMs + 5000);
   await eventually(
     `replies start with ${JSON.stringify(prefix)} (last: ${JSON.stringify(last)})`,
     async () => {
-      last = (await client.complete({ handle, prompt: 'probe' })).text;
+      // Bounded too: a call that never answers must fail the test, not hang it.
+      last = (await client.complete({ handle, prompt: 'probe' }, { signal: deadline })).text;
       return last === `${prefix}probe`;
     },
     timeoutMs,
