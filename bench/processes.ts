@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PlugdClient } from '../clients/client.js';
 import { DaemonProcess } from '../test/helpers/daemonProcess.js';
+import type { CallTarget } from './measure.js';
 import { echoWasmPath } from './echoPlugin.js';
 
 const echoServerMain = fileURLToPath(new URL('./echoServer.js', import.meta.url));
@@ -62,4 +64,31 @@ export function startEchoDaemon(options: { threads?: number; profileDir?: string
     env: { PLUGD_LOG: 'info' },
     ...(options.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {}),
   });
+}
+
+/**
+ * Opens a call target on a fresh echo daemon: `prepare` connects and returns the call to measure;
+ * the daemon is stopped (with its stderr in the error) if preparing fails, and on close.
+ */
+export async function echoDaemonTarget(
+  options: { threads?: number; profileDir?: string | null },
+  prepare: (client: PlugdClient, daemon: DaemonProcess) => Promise<() => Promise<unknown>>,
+): Promise<CallTarget> {
+  const daemon = await startEchoDaemon(options);
+  try {
+    const client = await daemon.connect();
+    const call = await prepare(client, daemon);
+    return {
+      reentrant: true,
+      processes: [{ name: 'daemon', pid: daemon.pid }],
+      call,
+      async close() {
+        await client.close();
+        await daemon.stop();
+      },
+    };
+  } catch (error) {
+    await daemon.stop();
+    throw new Error(`${(error as Error).message}\n--- daemon stderr ---\n${daemon.stderr}`, { cause: error });
+  }
 }

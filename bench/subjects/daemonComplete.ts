@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { completeParams, expectEchoText, MODEL } from '../echoPlugin.js';
 import { callSubject } from '../measure.js';
-import { startEchoDaemon } from '../processes.js';
+import { echoDaemonTarget } from '../processes.js';
 import type { Role } from '../subject.js';
 
 /**
@@ -17,27 +17,13 @@ export function daemonComplete(options: { id: string; role: Role; label: string;
     role: options.role,
     label: options.label,
     description: `A real \`plugd serve\` process (echo plugin, threads = ${threads}) driven by PlugdClient over its unix socket: providers/complete on a handle built once, reaching the plugin's complete export through a piscina worker.`,
-    async open(ctx) {
-      const daemon = await startEchoDaemon({ threads, profileDir: ctx.profileDir && join(ctx.profileDir, options.id) });
-      try {
-        const client = await daemon.connect();
+    open: (ctx) =>
+      echoDaemonTarget({ threads, profileDir: ctx.profileDir && join(ctx.profileDir, options.id) }, async (client, daemon) => {
         const { handle } = await client.build({ provider: 'echo', model: MODEL });
         const params = completeParams(handle);
         expectEchoText((await client.complete(params)).text, options.id);
         ctx.progress(`daemon pid ${daemon.pid} ready`);
-        return {
-          reentrant: true,
-          processes: [{ name: 'daemon', pid: daemon.pid }],
-          call: () => client.complete(params),
-          async close() {
-            await client.close();
-            await daemon.stop();
-          },
-        };
-      } catch (error) {
-        await daemon.stop();
-        throw new Error(`${(error as Error).message}\n--- daemon stderr ---\n${daemon.stderr}`, { cause: error });
-      }
-    },
+        return () => client.complete(params);
+      }),
   });
 }
