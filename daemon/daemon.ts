@@ -33,8 +33,6 @@ export class Daemon implements AsyncDisposable {
   readonly startedAt = new Date();
   /** Resolves once the daemon has shut down (after `daemon/shutdown`, or `close()`). */
   readonly exited: Promise<void>;
-  /** Resolves once every configured plugin has finished loading (or failed). */
-  readonly loaded: Promise<void>;
 
   private readonly sessions = new Set<Session>();
   private readonly sockets = new Set<Socket>();
@@ -49,7 +47,9 @@ export class Daemon implements AsyncDisposable {
     this.registry = new PluginRegistry(options.logger);
     this.service = new ProviderService(this.registry, this.handles, options.logger, options.env);
     this.exited = new Promise((resolve) => (this.markExited = resolve));
-    this.loaded = this.registry.load(options.config);
+    // Plugins load in the background: the daemon answers (status, factories) meanwhile, and a
+    // call on a plugin that is still loading waits for it (ProviderService.host).
+    void this.registry.load(options.config);
     this.reloader = new Reloader(options.config.path, this.registry, options.logger, (summary, trigger, config) => {
       if (config) this.watcher?.update(config);
       for (const session of this.sessions) {

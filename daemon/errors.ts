@@ -46,11 +46,6 @@ export class DaemonError extends Error {
   ) {
     super(message);
   }
-
-  /** The plain form that crosses thread and process boundaries. */
-  toWire(): WireError {
-    return { name: this.name, message: this.message, code: this.code, ...(this.details.payload ? { payload: this.details.payload } : {}) };
-  }
 }
 
 /** A problem with plugins.toml; the message names the file, line and key. */

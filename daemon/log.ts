@@ -1,9 +1,9 @@
 /**
  * The daemon's log: one line per record on stderr (stdout may carry JSON-RPC). Levels follow
- * QueryMT's `qmt_log`: 1 error, 2 warn, 3 info, 4 debug, 5 trace. `$PLUGD_LOG` picks the level
+ * QueryMT's `qmt_log`: 0 off, 1 error, 2 warn, 3 info, 4 debug, 5 trace. `$PLUGD_LOG` picks the level
  * by name or number (default info).
  */
-export type LogLevel = 1 | 2 | 3 | 4 | 5;
+export type LogLevel = 0 | 1 | 2 | 3 | 4 | 5;
 
 const names = ['off', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 

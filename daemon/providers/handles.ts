@@ -49,8 +49,4 @@ export class HandleTable {
     }
     return released;
   }
-
-  get size(): number {
-    return this.handles.size;
-  }
 }
