@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds plugd's AssemblyScript Wasm plugins with the locally installed asc.
 //
-//   plugins/echo/index.ts                  -> dist/plugins/echo.wasm
+//   plugins/<x>/index.ts                   -> dist/plugins/<x>.wasm (every plugin but sdk/)
 //   test/fixtures/plugins/<x>/index.ts     -> dist/test/fixtures/plugins/<x>.wasm
 //   (and writes dist/test/fixtures/plugins/notwasm.wasm, a text file, for the "invalid Wasm" test)
 //
@@ -45,16 +45,16 @@ function rel(p) {
 }
 
 function listTargets() {
-  const targets = [{ name: 'echo', dir: path.join(root, 'plugins', 'echo'), out: path.join(root, 'dist', 'plugins', 'echo.wasm') }];
-  if (existsSync(fixturesDir)) {
-    for (const ent of readdirSync(fixturesDir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (!ent.isDirectory() || ent.name.startsWith('_') || ent.name.startsWith('.')) continue;
-      const dir = path.join(fixturesDir, ent.name);
-      if (!existsSync(path.join(dir, 'index.ts'))) continue;
-      targets.push({ name: ent.name, dir, out: path.join(root, 'dist', 'test', 'fixtures', 'plugins', `${ent.name}.wasm`) });
-    }
-  }
-  return targets;
+  // Every directory with an AssemblyScript entry point (index.ts) is a Wasm plugin; the SDK is not.
+  const scan = (base, outDir) =>
+    existsSync(base)
+      ? readdirSync(base, { withFileTypes: true })
+          .filter((ent) => ent.isDirectory() && !ent.name.startsWith('_') && !ent.name.startsWith('.') && ent.name !== 'sdk')
+          .filter((ent) => existsSync(path.join(base, ent.name, 'index.ts')))
+          .sort((a, b) => a.name.localeCompare(b.name))
+          .map((ent) => ({ name: ent.name, dir: path.join(base, ent.name), out: path.join(outDir, `${ent.name}.wasm`) }))
+      : [];
+  return [...scan(path.join(root, 'plugins'), path.join(root, 'dist', 'plugins')), ...scan(fixturesDir, path.join(root, 'dist', 'test', 'fixtures', 'plugins'))];
 }
 
 /** Newest mtime (ms) of all files under `dir` (recursively). */
