@@ -1,12 +1,12 @@
 // Hot reload, per plugin: adding, changing and removing plugins in plugins.toml, a rebuilt .wasm
 // under the same path, and new plugin files that fail to load. Real daemon, real files: the
 // watcher notices every edit (no reload is requested here).
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UnknownProviderError } from '../clients/errors.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
-import { copyFileAs, echoEntry, pluginOf, ReloadDaemon, sorted } from './helpers/reload.js';
+import { copyFileAs, echoEntry, pluginOf, ReloadDaemon, sorted, writeInChunks } from './helpers/reload.js';
 import { eventually, rejection } from './helpers/serve.js';
 
 const counterEntry = { name: 'counter', path: 'counter.wasm' };
@@ -113,6 +113,28 @@ test('a rebuilt .wasm under the same path is swapped in, written in place or ren
   event = await log.next((e) => e.updated.includes('p') || e.failed.length > 0, mark);
   assert.equal(event.updated, ['p']);
   assert.is((await client.complete({ handle, prompt: 'x' })).text, 'E x');
+});
+
+test('a .wasm rebuilt in place in two chunks 20 ms apart is never loaded half-way', async () => {
+  await using daemon = await ReloadDaemon.start({ files: { 'plugin.wasm': fixturePlugin('counter') }, config: [{ name: 'p', path: 'plugin.wasm', config: { prefix: 'E ' } }] });
+  await using client = await daemon.connect();
+  await using log = await daemon.didChangeLog();
+  const { handle } = await client.build({ provider: 'p' });
+  const builds = [samplePlugin('echo'), fixturePlugin('counter')].map((path) => readFileSync(path));
+  const mark = log.events.length;
+  for (let round = 0; round < 6; round++) {
+    const bytes = builds[round % 2]!;
+    // The first half is a truncated module: loading it would fail ("failed" in plugins/didChange).
+    await writeInChunks(daemon.path('plugin.wasm'), bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1), 20);
+    const name = round % 2 ? 'counter' : 'echo';
+    await eventually(`round ${round}: ${name} serves`, async () => pluginOf(await client.status(), 'p').pluginName === name);
+    await daemon.quiet(client, 200);
+  }
+  const events = log.since(mark);
+  assert.equal(events.filter((e) => e.failed.length), [], 'no reload saw a half-written module');
+  assert.ok(events.filter((e) => e.updated.includes('p')).length >= 6, 'each rebuild was swapped in');
+  assert.is(pluginOf(await client.status(), 'p').reloadError, null);
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, '1', 'the last build serves the handle');
 });
 
 test('a plugin whose new file fails to load: the old version keeps serving and `failed` lists it; a good file recovers', async () => {

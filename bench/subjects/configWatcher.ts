@@ -18,7 +18,7 @@ const EVENT_TIMEOUT_MS = 5_000;
 
 /**
  * Component: the daemon's file watcher alone, in the bench process. With `plugd: true`, plugd's
- * `ConfigWatcher` (daemon/reload/watcher.ts: chokidar with awaitWriteFinish, then coalescing),
+ * `ConfigWatcher` (daemon/reload/watcher.ts: chokidar, then coalescing; the wait for a still file is the reload's, overlapping the load),
  * timed from the rename to its reload callback, i.e. to the moment the daemon would start
  * reloading. Without, bare chokidar on the same file with no options: its event delay alone.
  */
@@ -29,7 +29,7 @@ export function configWatcher(options: { id: string; role: Role; label: string; 
     role: options.role,
     label: options.label,
     description: options.plugd
-      ? "plugd's ConfigWatcher (daemon/reload/watcher.ts) in the bench process on a plugins.toml in a temp directory: time from renaming a new version over it to the watcher's reload callback (stability threshold plus coalescing)."
+      ? "plugd's ConfigWatcher (daemon/reload/watcher.ts) in the bench process on a plugins.toml in a temp directory: time from renaming a new version over it to the watcher's reload callback (chokidar's delay plus coalescing; the reload itself then checks the files it read stayed still for 50 ms, overlapping the load)."
       : 'chokidar.watch on the same kind of file with no options (no awaitWriteFinish, no coalescing): time from the rename to its first event.',
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'plugd-bench-watch-'));

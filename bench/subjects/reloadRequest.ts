@@ -8,10 +8,10 @@ import { sampledSubject } from '../sampled.js';
 const SETTLE_MS = 60;
 
 /**
- * Floor: the reload itself, without the watcher's wait. A real `plugd serve` (watcher on, like
+ * Floor: the reload itself, without the watcher. A real `plugd serve` (watcher on, like
  * the subject's); each sample renames a new version of plugins.toml over the old one and at once
  * sends `plugins/reload`; the sample is that request's round trip, which answers once the new
- * version serves. The watcher notices the same rename about 60 ms later and reloads again,
+ * version serves. The watcher notices the same rename about 10 ms later and reloads again,
  * finding nothing changed; the row waits for that no-op reload before the next sample.
  */
 export const reloadRequest = sampledSubject({

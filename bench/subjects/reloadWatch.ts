@@ -11,10 +11,10 @@ import { CallTraffic, type TrafficSpec } from '../traffic.js';
 const WARM_MS = 100;
 /**
  * After the new version has answered, a pause before the next save. The old version is retired
- * 50 ms after the swap (then drained and stopped); with this pause and the watcher's own wait of
- * about 60 ms after the next save, that is over before the next version starts loading.
+ * 50 ms after the swap (then drained and stopped, a few ms): with this pause that is over before
+ * the next save, which the watcher reports about 10 ms after the rename.
  */
-const SETTLE_MS = 60;
+const SETTLE_MS = 80;
 /** A reload whose new version has not answered after this long fails the row. */
 const ANSWER_TIMEOUT_MS = 10_000;
 

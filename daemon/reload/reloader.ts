@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { WasmPluginHost } from '../plugins/wasmHost.js';
+import { StableFiles } from './stableFiles.js';
 
 export type ReloadTrigger = 'request' | 'watch' | 'signal';
 
@@ -51,25 +52,28 @@ export class Reloader {
 
   private async run(trigger: ReloadTrigger): Promise<ReloadSummary> {
     this.reloads++;
-    const before = this.registry.list();
+    for (;;) {
+      const files = new StableFiles();
+      const prepared = await this.prepare(files);
+      if (await files.unchanged()) return this.apply(prepared, trigger);
+      this.logger.debug(`reload (${trigger}): a file changed while it was read; reading it again`);
+      if ('plans' in prepared) for (const { fresh } of prepared.plans) void fresh?.dispose();
+    }
+  }
+
+  /** Reads the config and loads every new or changed plugin beside the serving ones; changes nothing. */
+  private async prepare(files: StableFiles): Promise<Prepared> {
     let config: PlugdConfig;
     try {
+      await files.record(this.configPath);
       config = loadConfig(this.configPath);
     } catch (error) {
-      this.configError = error instanceof DaemonError ? error : new DaemonError('CONFIG_INVALID', String(error));
-      this.logger.error(`reload (${trigger}): config rejected, the last good config keeps serving: ${this.configError.message}`);
-      const summary = { added: [], removed: [], updated: [], unchanged: before.map((h) => h.name), failed: [], configError: toErrorInfo(this.configError) };
-      this.done(summary, trigger, null);
-      return summary;
+      return { error: error instanceof DaemonError ? error : new DaemonError('CONFIG_INVALID', String(error)) };
     }
-    this.configError = null;
-
-    const summary: ReloadSummary = { added: [], removed: [], updated: [], unchanged: [], failed: [], configError: null };
-    const serving: WasmPluginHost[] = [];
-    const retired: WasmPluginHost[] = [];
     const plans = await Promise.all(
       config.providers.map(async (entry) => {
         const old = this.registry.get(entry.name);
+        await files.record(entry.resolvedPath);
         // A failed plugin is always tried again: its cause (a start timeout, a crash loop) may be gone.
         if (old && old.state !== 'failed' && old.fingerprint === (await currentFingerprint(entry))) return { old, fresh: null };
         const fresh = this.registry.create(entry);
@@ -77,6 +81,23 @@ export class Reloader {
         return { old, fresh };
       }),
     );
+    return { config, plans };
+  }
+
+  private apply(prepared: Prepared, trigger: ReloadTrigger): ReloadSummary {
+    const before = this.registry.list();
+    if ('error' in prepared) {
+      this.configError = prepared.error;
+      this.logger.error(`reload (${trigger}): config rejected, the last good config keeps serving: ${this.configError.message}`);
+      const summary = { added: [], removed: [], updated: [], unchanged: before.map((h) => h.name), failed: [], configError: toErrorInfo(this.configError) };
+      this.done(summary, trigger, null);
+      return summary;
+    }
+    this.configError = null;
+    const { config, plans } = prepared;
+    const summary: ReloadSummary = { added: [], removed: [], updated: [], unchanged: [], failed: [], configError: null };
+    const serving: WasmPluginHost[] = [];
+    const retired: WasmPluginHost[] = [];
     for (const { old, fresh } of plans) {
       if (!fresh) {
         // Unchanged means the serving version is the configured one again.
@@ -129,3 +150,6 @@ export class Reloader {
     await host.dispose();
   }
 }
+
+type Plan = { old: WasmPluginHost | undefined; fresh: WasmPluginHost | null };
+type Prepared = { error: DaemonError } | { config: PlugdConfig; plans: Plan[] };

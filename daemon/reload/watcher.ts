@@ -3,9 +3,6 @@ import { dirname, resolve } from 'node:path';
 import type { PlugdConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 
-// A write must be still for this long before it counts: chokidar 5 can report an in-place write
-// before it is complete, with no event after it (NOTES: chokidar partial writes).
-const STABLE_MS = 50;
 // Events closer together than this become one reload (an editor's save is several events).
 const COALESCE_MS = 10;
 
@@ -14,7 +11,8 @@ const COALESCE_MS = 10;
  * write-then-rename, delete and re-create) asks for a reload, coalesced. It watches the files'
  * directories rather than the files: a watch on a file itself is lost when the file is replaced
  * or deleted, and a build that deletes its output first would never be seen again. `update`
- * re-targets it after each reload.
+ * re-targets it after each reload. It reports a change at once, even an in-place write still
+ * under way: the reload checks the files it read were still (see ./stableFiles.ts).
  */
 export class ConfigWatcher implements AsyncDisposable {
   private readonly watcher: FSWatcher;
@@ -33,7 +31,8 @@ export class ConfigWatcher implements AsyncDisposable {
     this.watcher = watch([...this.dirs], {
       ignoreInitial: true,
       depth: 0,
-      awaitWriteFinish: { stabilityThreshold: STABLE_MS, pollInterval: 10 },
+      // No awaitWriteFinish: the reload itself makes sure it read still files (./stableFiles.ts),
+      // waiting for that while it loads rather than before.
     });
     this.listening = new Promise((done) => this.watcher.once('ready', () => done()));
     this.watcher.on('all', (event, path) => {

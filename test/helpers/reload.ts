@@ -66,13 +66,13 @@ export function copyFileAs(source: string, dest: string, mode: WriteMode): void 
  * Writes `text` to `path` in place in two chunks with a pause between them (an editor or a
  * script writing a large file slowly): truncate + first chunk, pause, second chunk, close.
  */
-export async function writeInChunks(path: string, first: string, second: string, pauseMs = 20): Promise<void> {
+export async function writeInChunks(path: string, first: string | Uint8Array, second: string | Uint8Array, pauseMs = 20): Promise<void> {
   const fd = openSync(path, 'w');
   try {
-    writeSync(fd, first);
+    writeSync(fd, typeof first === 'string' ? Buffer.from(first) : first);
     fsyncSync(fd);
     await sleep(pauseMs);
-    writeSync(fd, second);
+    writeSync(fd, typeof second === 'string' ? Buffer.from(second) : second);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
