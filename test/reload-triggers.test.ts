@@ -31,7 +31,7 @@ test('--no-watch: file edits do nothing until `plugd reload`, whose summary list
 
   daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'v2 '), counterEntry, echoEntry('fresh', 'echo.wasm', 'F ')], 'rename');
   daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'v2 '), counterEntry, echoEntry('fresh', 'echo.wasm', 'F ')], 'inplace');
-  // Nothing to wait for: give a watcher (40 ms stability + 20 ms coalescing + a load) ample time
+  // Nothing to wait for: give a watcher (its event, 10 ms coalescing, a load) ample time
   // to have acted if there were one.
   await sleep(1000);
   let status = await client.status();
@@ -64,6 +64,21 @@ test('--no-watch: file edits do nothing until `plugd reload`, whose summary list
   const again = await log.next(() => true, mark);
   assert.equal([again.trigger, summaryOf(again)], ['request', summary]);
   assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v3 x');
+});
+
+test('with the watcher on, an edit followed at once by plugins/reload: the answer lists the edit, whichever reload applied it', async () => {
+  await using daemon = await ReloadDaemon.start({ files, config: [echoEntry('echo', 'echo.wasm', 'v0 '), counterEntry] });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'echo' });
+  for (let round = 1; round <= 8; round++) {
+    daemon.writeConfig([echoEntry('echo', 'echo.wasm', `v${round} `), counterEntry], round % 2 ? 'rename' : 'inplace');
+    // Rounds 3 and up wait a little first, so the watcher's reload is more often already running.
+    if (round > 2) await sleep(round * 3);
+    const summary = await client.reload();
+    assert.equal([summary.updated, summary.unchanged, summary.failed], [['echo'], ['counter'], []], `round ${round}`);
+    assert.is((await client.complete({ handle, prompt: 'x' })).text, `v${round} x`, `round ${round}: the edit serves once the answer came`);
+    await daemon.quiet(client, 150);
+  }
 });
 
 test('`plugd reload --json` prints the summary; a rejected config or a failed plugin exits 1 and says why', async () => {

@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import type { WasmPluginHost } from '../plugins/wasmHost.js';
+import { mergeSummaries } from './mergeSummaries.js';
 import { StableFiles } from './stableFiles.js';
 
 export type ReloadTrigger = 'request' | 'watch' | 'signal';
@@ -18,7 +19,8 @@ const RETIRE_GRACE_MS = 50;
 
 /**
  * The one reload path (file watcher, SIGHUP, `plugins/reload`). Reloads run one at a time; any
- * asked for while one runs are coalesced into a single next run, which sees the latest files.
+ * asked for while one runs are coalesced into a single next run, which sees the latest files,
+ * and are answered with what both runs changed.
  */
 export class Reloader {
   reloads = 0;
@@ -38,11 +40,12 @@ export class Reloader {
       this.current = this.run(trigger).finally(() => (this.current = null));
       return this.current;
     }
+    const during = this.current;
     this.next ??= this.current.then(
       () => this.startNext(trigger),
       () => this.startNext(trigger),
     );
-    return this.next;
+    return Promise.all([during.catch(() => null), this.next]).then(([first, second]) => (first ? mergeSummaries(first, second) : second));
   }
 
   private startNext(trigger: ReloadTrigger): Promise<ReloadSummary> {
