@@ -111,3 +111,30 @@ export interface WireError {
   /** For plugin errors: the plugin's typed payload, when it sent one. */
   payload?: { type: string; message: string; [extra: string]: unknown };
 }
+
+/**
+ * Native plugins (workers/native/): one worker per process (`isolation = "process"`, over the
+ * fork IPC channel) or per worker thread (`"thread"`, over its port). The same tasks and results
+ * as a Wasm worker travel inside envelopes, because there is no piscina and no SharedArrayBuffer
+ * across a process boundary: the daemon sends one task at a time to a worker and times it itself
+ * (a call that overruns has its process killed). Stream messages for a call arrive before its
+ * result, on the same channel; `seq` ties both to the task.
+ */
+export interface NativeWorkerStart {
+  type: 'start';
+  /** The configured plugin name, for messages. */
+  plugin: string;
+  /** The shared library to load. */
+  path: string;
+  /** The level passed to `plugd_init_logging` (0 = off … 5 = trace). */
+  logLevel: number;
+}
+
+/** Daemon → native worker. */
+export type NativeInbound = NativeWorkerStart | { type: 'task'; seq: number; task: WorkerTask };
+
+/** Native worker → daemon. `up`: the library is loaded (or failed to load: the first task says why). */
+export type NativeOutbound =
+  | { type: 'up' }
+  | { type: 'result'; seq: number; result: WorkerResult }
+  | { type: 'stream'; seq: number; message: StreamMessage };

@@ -5,7 +5,7 @@ import { DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import type { WasmPluginHost } from '../plugins/wasmHost.js';
+import type { PluginHost } from '../plugins/pluginHost.js';
 
 export type ReloadTrigger = 'request' | 'watch' | 'signal';
 
@@ -65,8 +65,8 @@ export class Reloader {
     this.configError = null;
 
     const summary: ReloadSummary = { added: [], removed: [], updated: [], unchanged: [], failed: [], configError: null };
-    const serving: WasmPluginHost[] = [];
-    const retired: WasmPluginHost[] = [];
+    const serving: PluginHost[] = [];
+    const retired: PluginHost[] = [];
     const plans = await Promise.all(
       config.providers.map(async (entry) => {
         const old = this.registry.get(entry.name);
@@ -123,7 +123,7 @@ export class Reloader {
   }
 
   /** Lets a replaced host finish its calls in flight, then stops it. */
-  private async retire(host: WasmPluginHost): Promise<void> {
+  private async retire(host: PluginHost): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, RETIRE_GRACE_MS));
     await host.drain(RETIRE_DRAIN_MS);
     await host.dispose();
