@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import type { NativeInbound, NativeOutbound } from '../../workers/messages.js';
 
 const workerFile = new URL('../../workers/native/worker.js', import.meta.url);
@@ -72,6 +73,7 @@ class ThreadRunner implements NativeRunner {
   readonly kind = 'thread' as const;
   readonly exited: Promise<RunnerExit>;
   private readonly worker: Worker;
+  private stopping = false;
 
   constructor(onMessage: (message: NativeOutbound) => void) {
     this.worker = new Worker(workerFile, { env: {}, stdout: false, stderr: false });
@@ -89,6 +91,33 @@ class ThreadRunner implements NativeRunner {
 
   kill(): void {
     // Interrupts JavaScript only: a call stuck in native code keeps its thread until it returns.
-    void this.worker.terminate().catch(() => undefined);
+    if (this.stopping) return;
+    this.stopping = true;
+    abandoned++;
+    void this.worker.terminate().then(
+      () => abandoned--,
+      () => undefined,
+    );
   }
+}
+
+/** Worker threads told to stop that have not stopped yet (a call stuck in native code). */
+let abandoned = 0;
+
+/**
+ * Ends the process. Node's own exit joins every worker thread, and waits forever for one stuck in
+ * native code (thread isolation, after a timeout); the C library's `_exit` does not wait.
+ */
+export function exitProcess(code: number): never {
+  if (abandoned > 0) {
+    try {
+      // Loaded only here: a daemon without stuck threads never pays for koffi in its main thread.
+      const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
+      const libc = koffi.load(process.platform === 'darwin' ? 'libSystem.dylib' : 'libc.so.6');
+      libc.func('void _exit(int status)')(code);
+    } catch {
+      process.kill(process.pid, 'SIGKILL');
+    }
+  }
+  process.exit(code);
 }
