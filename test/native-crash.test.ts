@@ -83,6 +83,47 @@ for (const [ask, expected, reason] of [
   });
 }
 
+test('calls waiting behind one that crashes never started: they run on the restarted process, in order', async () => {
+  await using daemon = await DaemonProcess.start({ config: config() });
+  const client = await daemon.connect();
+  try {
+    await waitSettled(client);
+    const { handle } = await client.build({ provider: 'crashy' });
+    // Sent together: the daemon pipelines them to the one worker process, which runs them in order.
+    const crash = rejection(client.chat(handle, [user('/segv')]));
+    const after = [1, 2, 3].map(() => client.chat(handle, [user('hi')]));
+    assert.instance(await within(10_000, 'the crashing call', crash), PluginCrashedError);
+    const texts = (await within(10_000, 'the waiting calls', Promise.all(after))).map((r) => r.text);
+    assert.equal(texts.sort(), ['calls=1', 'calls=2', 'calls=3'], 'each ran once, on the fresh process');
+  } finally {
+    await client.close();
+  }
+});
+
+test('a cancelled call that is waiting behind a running one is skipped by the worker: it never runs', async () => {
+  await using daemon = await DaemonProcess.start({ config: config({ timeoutMs: 60_000 }) });
+  const client = await daemon.connect();
+  try {
+    await waitSettled(client);
+    const { handle } = await client.build({ provider: 'crashy' });
+    const slow = client.chat(handle, [user('/sleep')]);
+    await sleep(200);
+    const stop = new AbortController();
+    const waiting = rejection(client.chat(handle, [user('/segv')], { signal: stop.signal }));
+    await sleep(100);
+    stop.abort();
+    assert.instance(await within(5000, 'the waiting call, cancelled', waiting), CancelledError);
+    assert.is((await within(5000, 'the running call', slow)).text, 'calls=1');
+    // The same process answers next: the /segv call was skipped, not run.
+    assert.is((await within(10_000, 'the next call', client.chat(handle, [user('hi')]))).text, 'calls=2');
+    const crashy = (await client.status()).plugins.find((p) => p.name === 'crashy');
+    assert.is(crashy?.restarts, 0);
+    assert.not.match(daemon.stderr, /SIGSEGV/);
+  } finally {
+    await client.close();
+  }
+});
+
 test('a call that loops forever fails with PluginTimeout at timeout_ms, its process is killed, and the next call gets a fresh process', async () => {
   await using daemon = await DaemonProcess.start({ config: config() });
   const client = await daemon.connect();

@@ -13,6 +13,13 @@ const RESTART_BASE_MS = 100;
 const RESTART_MAX_MS = 5_000;
 /** How long dispose waits for a killed process to be gone. */
 const EXIT_WAIT_MS = 2_000;
+/**
+ * Calls sent ahead to one worker, which runs them in order: the next call's input is already there
+ * when one finishes, instead of a round trip per call (as piscina's concurrentTasksPerWorker).
+ */
+const PIPELINE = 16;
+/** A call that never started is sent again when its worker dies running another; this many times at most. */
+const MAX_RESENDS = 4;
 
 interface Job {
   fn: string;
@@ -23,6 +30,9 @@ interface Job {
   seq?: number;
   timer?: NodeJS.Timeout;
   unsubscribe?: () => void;
+  /** The caller has its answer (cancelled); a result that still comes is dropped. */
+  settled?: boolean;
+  resends?: number;
 }
 
 /** One worker (process or thread) and the call it runs. */
@@ -30,7 +40,8 @@ interface Slot {
   runner: NativeRunner | null;
   /** The library is loaded: the worker can take a call. */
   up: boolean;
-  job: Job | null;
+  /** Calls sent to the worker, in the order it runs them: the first one is running. */
+  sent: Job[];
   /** While the first worker loads the plugin: where its `describe` answer or its death goes. */
   loading?: { done(result: WorkerResult): void; died(reason: string): void };
   restart?: NodeJS.Timeout;
@@ -93,7 +104,7 @@ export class NativePluginHost extends PluginHost {
     return info;
   }
 
-  private spawn(slot: Slot = { runner: null, up: false, job: null }): Slot {
+  private spawn(slot: Slot = { runner: null, up: false, sent: [] }): Slot {
     const runner = startRunner(this.entry.isolation, (message) => this.receive(slot, runner, message));
     slot.runner = runner;
     slot.up = false;
@@ -141,11 +152,13 @@ export class NativePluginHost extends PluginHost {
       this.pump();
     } else if (message.type === 'result') {
       if (message.seq === 0) slot.loading?.done(message.result);
-      else if (slot.job && slot.job.seq === message.seq) this.finish(slot, slot.job, message.result);
-    } else if (slot.job && slot.job.seq === message.seq) {
+      else if (slot.sent[0]?.seq === message.seq) this.finish(slot, message.result);
+    } else if (slot.sent[0]?.seq === message.seq) {
+      const job = slot.sent[0];
       const m = message.message;
-      if (m.type === 'chunk') slot.job.options.onChunk?.(m.data);
-      else if (m.type === 'log') this.forwardLogs([m.record]);
+      if (m.type === 'chunk') {
+        if (!job.settled) job.options.onChunk?.(m.data);
+      } else if (m.type === 'log') this.forwardLogs([m.record]);
     }
   }
 
@@ -158,26 +171,43 @@ export class NativePluginHost extends PluginHost {
     });
   }
 
-  /** Sends queued calls to idle workers. */
+  /** Sends queued calls to the least busy workers, up to {@link PIPELINE} each. */
   private pump(): void {
     if (!this.serving) {
       for (const job of this.queue.splice(0)) this.settle(job, this.unavailable());
       return;
     }
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (!slot.up || slot.job || !slot.runner) continue;
+    while (this.queue.length > 0) {
+      let target: Slot | undefined;
+      for (const slot of this.slots) {
+        if (!slot.up || !slot.runner || slot.sent.length >= PIPELINE) continue;
+        if (!target || slot.sent.length < target.sent.length) target = slot;
+      }
+      if (!target) return;
       const job = this.queue.shift()!;
       const seq = (this.nextSeq = (this.nextSeq % 0x7fffffff) + 1);
       job.seq = seq;
-      slot.job = job;
-      job.timer = setTimeout(() => this.overrun(slot, job), this.entry.timeoutMs);
-      slot.runner.send({ type: 'task', seq, task: { type: 'call', id: seq, fn: job.fn, input: job.input } });
+      target.sent.push(job);
+      if (target.sent.length === 1) this.arm(target, job);
+      target.runner!.send({ type: 'task', seq, task: { type: 'call', id: seq, fn: job.fn, input: job.input } });
     }
   }
 
-  private finish(slot: Slot, job: Job, result: WorkerResult): void {
-    slot.job = null;
+  /**
+   * Starts a call's clock once it is the worker's running call, so that `timeout_ms` limits the
+   * time it runs, not the time it waited behind others. Armed even for a cancelled call that may
+   * already be running: a call stuck in native code must not hold its worker for ever.
+   */
+  private arm(slot: Slot, job: Job): void {
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => this.overrun(slot, job), this.entry.timeoutMs);
+  }
+
+  private finish(slot: Slot, result: WorkerResult): void {
+    const job = slot.sent.shift()!;
+    clearTimeout(job.timer);
+    const next = slot.sent[0];
+    if (next) this.arm(slot, next);
     this.forwardLogs(result.logs);
     if (result.type === 'result') this.settle(job, null, result.output);
     else if (result.type === 'error') this.settle(job, fromWire(result.error, this.name));
@@ -186,7 +216,8 @@ export class NativePluginHost extends PluginHost {
   }
 
   private settle(job: Job, error: unknown, output: string | null = null): void {
-    clearTimeout(job.timer);
+    if (job.settled) return;
+    job.settled = true;
     job.unsubscribe?.();
     if (error) job.reject(error);
     else job.resolve(output);
@@ -198,14 +229,20 @@ export class NativePluginHost extends PluginHost {
       this.queue.splice(queued, 1);
       return this.settle(job, cancelled(this.name, job.fn));
     }
-    const slot = this.slots.find((s) => s.job === job);
+    const slot = this.slots.find((s) => s.sent.includes(job));
     if (!slot) return;
-    this.replace(slot);
+    if (slot.sent[0] === job) {
+      // Running: only killing its worker stops it.
+      this.replace(slot);
+    } else {
+      // Waiting at the worker: it skips the call when it gets there (its answer is dropped).
+      slot.runner?.send({ type: 'cancel', seq: job.seq! });
+    }
     this.settle(job, cancelled(this.name, job.fn));
   }
 
   private overrun(slot: Slot, job: Job): void {
-    if (slot.job !== job) return;
+    if (slot.sent[0] !== job) return;
     this.replace(slot);
     const stopped = this.entry.isolation === 'process' ? 'its process was killed' : 'its worker thread was abandoned (thread isolation cannot stop native code)';
     this.settle(
@@ -217,11 +254,34 @@ export class NativePluginHost extends PluginHost {
     );
   }
 
+  /** Takes a worker's calls back: the running one (first) and the ones that never started. */
+  private reclaim(slot: Slot): { running: Job | undefined; waiting: Job[] } {
+    const [running, ...waiting] = slot.sent;
+    slot.sent = [];
+    clearTimeout(running?.timer);
+    return { running, waiting };
+  }
+
+  /** Puts calls that never started back at the front of the queue, in order (each a bounded number of times). */
+  private requeue(waiting: Job[], failure: unknown): void {
+    const again: Job[] = [];
+    for (const job of waiting) {
+      if (job.settled) continue;
+      job.resends = (job.resends ?? 0) + 1;
+      if (job.resends > MAX_RESENDS) this.settle(job, failure);
+      else again.push(job);
+    }
+    this.queue.unshift(...again);
+  }
+
   /** Kills a worker on purpose (timeout, cancel) and starts a fresh one at once. */
   private replace(slot: Slot): void {
     this.stats.restarts++;
     const old = slot.runner;
-    slot.job = null;
+    this.requeue(
+      this.reclaim(slot).waiting,
+      new PluginCallError('PLUGIN_CRASHED', `plugin "${this.name}": its ${this.what} was replaced too many times before this call could run`, { plugin: this.name }),
+    );
     old?.kill();
     if (!this.closed) this.spawn(slot);
     else slot.runner = null;
@@ -234,14 +294,16 @@ export class NativePluginHost extends PluginHost {
     slot.runner = null;
     slot.up = false;
     if (slot.loading) return slot.loading.died(reason);
-    const job = slot.job;
-    slot.job = null;
-    const during = job ? ` during ${job.fn}` : ' while idle';
-    const message = `plugin "${this.name}": its ${this.what} ${happened}${during}`;
+    // Taken back before the crash policy runs: a plugin it marks failed must not answer the call
+    // that crashed with "failed" instead of the crash.
+    const { running, waiting } = this.reclaim(slot);
+    const message = `plugin "${this.name}": its ${this.what} ${happened}${running ? ` during ${running.fn}` : ' while idle'}`;
     this.logger.warn(message);
     const error = this.crashed(message, reason);
-    if (job) this.settle(job, error);
-    if (this.state === 'failed' || this.closed) return;
+    if (running) this.settle(running, error);
+    this.requeue(waiting, error);
+    // A failed host refuses the calls that were waiting (close() or pump() answers them).
+    if (this.state === 'failed' || this.closed) return this.pump();
     const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** Math.max(0, this.budget.recent - 1));
     slot.restart = setTimeout(() => {
       slot.restart = undefined;
@@ -257,8 +319,11 @@ export class NativePluginHost extends PluginHost {
     const exits: Array<Promise<unknown>> = [];
     for (const slot of this.slots) {
       clearTimeout(slot.restart);
-      if (slot.job) this.settle(slot.job, error);
-      slot.job = null;
+      for (const job of slot.sent) {
+        clearTimeout(job.timer);
+        this.settle(job, error);
+      }
+      slot.sent = [];
       const runner = slot.runner;
       slot.runner = null;
       if (!runner) continue;

@@ -123,9 +123,39 @@ function run(task: WorkerTask, seq: number): WorkerResult {
   return task.type === 'describe' ? describe() : call(seq, task);
 }
 
+// Tasks queue here and run one at a time, in arrival order. Each runs from setImmediate, so the
+// messages that arrived meanwhile (a cancel for a waiting task) are read before the next one runs.
+const queue: Array<{ seq: number; task: WorkerTask }> = [];
+const skip = new Set<number>();
+let scheduled = false;
+
+function schedule(): void {
+  if (scheduled || queue.length === 0) return;
+  scheduled = true;
+  setImmediate(runNext);
+}
+
+function runNext(): void {
+  scheduled = false;
+  const next = queue.shift();
+  if (!next) return;
+  if (skip.delete(next.seq)) {
+    const fn = next.task.type === 'call' ? next.task.fn : 'describe';
+    send({ type: 'result', seq: next.seq, result: { type: 'error', logs: [], error: { name: 'CancelledError', code: 'CANCELLED', message: `${fn} was cancelled before it started` } } });
+  } else {
+    send({ type: 'result', seq: next.seq, result: run(next.task, next.seq) });
+  }
+  schedule();
+}
+
 function receive(message: NativeInbound): void {
   if (message.type === 'start') load(message);
-  else send({ type: 'result', seq: message.seq, result: run(message.task, message.seq) });
+  else if (message.type === 'cancel') {
+    if (queue.some((t) => t.seq === message.seq)) skip.add(message.seq);
+  } else {
+    queue.push({ seq: message.seq, task: message.task });
+    schedule();
+  }
 }
 
 if (parentPort) parentPort.on('message', receive);
