@@ -1,7 +1,9 @@
 import type { BenchGroup } from '../group.js';
 import { daemonComplete } from '../subjects/daemonComplete.js';
+import { forkRoundTrip } from '../subjects/forkRoundTrip.js';
 import { koffiDirect } from '../subjects/koffiDirect.js';
 import { nativeComplete } from '../subjects/nativeComplete.js';
+import { workerRoundTrip } from '../subjects/workerRoundTrip.js';
 
 /** A trivial native call: providers/complete → native-echo's plugd_complete, process- vs thread-isolated. */
 export function nativeCallGroup(inFlight: number): BenchGroup {
@@ -13,6 +15,10 @@ export function nativeCallGroup(inFlight: number): BenchGroup {
       nativeComplete({ id: 'native-thread', role: 'floor', label: 'plugd serve → native echo, isolation = "thread"', isolation: 'thread' }),
       nativeComplete({ id: 'native-process', role: 'subject', label: 'plugd serve → native echo, isolation = "process"', isolation: 'process' }),
       daemonComplete({ id: 'wasm-daemon', role: 'component', label: 'plugd serve → Wasm echo (for comparison)' }),
+      // The hop each isolation adds, alone.
+      forkRoundTrip,
+      // The unary group's row, under its own id so that --only selects one group or the other.
+      { ...workerRoundTrip, id: 'thread-postmessage' },
     ],
     comparisons: [
       {
@@ -27,6 +33,12 @@ export function nativeCallGroup(inFlight: number): BenchGroup {
         label: `process-isolated calls/s @${inFlight} / thread-isolated calls/s @${inFlight}`,
         numerator: { subject: 'native-process', metric: { callsPerSec: inFlight } },
         denominator: { subject: 'native-thread', metric: { callsPerSec: inFlight } },
+      },
+      {
+        id: 'fork-vs-worker-median',
+        label: 'fork IPC round trip median / postMessage round trip median',
+        numerator: { subject: 'fork-ipc', metric: 'median' },
+        denominator: { subject: 'thread-postmessage', metric: 'median' },
       },
       {
         id: 'process-vs-koffi-median',
