@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { nativeFixture, nativePlugin } from './helpers/paths.js';
-import { waitSettled } from './helpers/serve.js';
+import { eventually, waitSettled } from './helpers/serve.js';
 
 const user = (content: string) => ({ role: 'user' as const, content });
 
@@ -41,5 +41,29 @@ for (const isolation of ['process', 'thread'] as const) {
     }
   });
 }
+
+test('the file watcher swaps in a native library rebuilt under the same path, without a reload request', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-native-watch-'));
+  const path = join(dir, 'plugin.so');
+  copyFileSync(nativePlugin('native-echo'), path);
+  try {
+    await using daemon = await DaemonProcess.start({ config: [{ name: 'p', path }] });
+    const client = await daemon.connect();
+    try {
+      const before = await waitSettled(client);
+      assert.is(before.watching, true);
+      const { handle } = await client.build({ provider: 'p' });
+      assert.is((await client.chat(handle, [user('hello')])).text, 'hello');
+      copyFileSync(nativeFixture('crashy'), `${path}.tmp`);
+      renameSync(`${path}.tmp`, path);
+      await eventually('the rebuilt library serves', async () => (await client.status()).plugins[0]?.pluginName === 'crashy', 10_000);
+      assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
+    } finally {
+      await client.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test.run();
