@@ -15,7 +15,8 @@
  * (use input_len).
  *
  * Calls on one loaded library are never concurrent: the host makes one call at a time per
- * process (or worker thread), so a plugin needs no locking for its own state.
+ * process (or worker thread), so a plugin needs no locking for its own state. Call the host's
+ * callbacks only from the thread that made the call, before the call returns.
  */
 #ifndef PLUGD_H
 #define PLUGD_H
