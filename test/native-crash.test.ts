@@ -124,6 +124,32 @@ test('a cancelled call that is waiting behind a running one is skipped by the wo
   }
 });
 
+test('threads = 2 runs two worker processes: a call is served by the second while the first is busy', async () => {
+  await using daemon = await DaemonProcess.start({ config: config({ threads: 2, timeoutMs: 30_000 }) });
+  const client = await daemon.connect();
+  try {
+    await waitSettled(client);
+    await eventually('necho plus two crashy processes', () => workerPids(daemon.pid).length === 3, 10_000);
+    const { handle } = await client.build({ provider: 'crashy' });
+    // Until the second process has loaded the library, calls queue behind the busy first one.
+    await eventually(
+      'a second process answers while the first sleeps',
+      async () => {
+        let slowDone = false;
+        const slow = client.chat(handle, [user('/sleep')]).then(() => (slowDone = true));
+        await sleep(100);
+        const quick = await client.chat(handle, [user('hi')]);
+        const overlapped = !slowDone && quick.text === 'calls=1';
+        await slow;
+        return overlapped;
+      },
+      15_000,
+    );
+  } finally {
+    await client.close();
+  }
+});
+
 test('a call that loops forever fails with PluginTimeout at timeout_ms, its process is killed, and the next call gets a fresh process', async () => {
   await using daemon = await DaemonProcess.start({ config: config() });
   const client = await daemon.connect();

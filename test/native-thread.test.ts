@@ -1,12 +1,15 @@
 // isolation = "thread": a trusted native plugin runs in a worker thread of the daemon's process
 // (no child process) and answers as it does in its own process.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PluginTimeoutError } from '../clients/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { nativeFixture, nativePlugin } from './helpers/paths.js';
-import { rejection, waitSettled, within } from './helpers/serve.js';
+import { rejection, serveToExit, waitSettled, within } from './helpers/serve.js';
 
 const user = (content: string) => ({ role: 'user' as const, content });
 
@@ -76,6 +79,19 @@ test('a thread-isolated call past timeout_ms fails with PluginTimeout; the plugi
   // The daemon still exits cleanly with a thread stuck in native code.
   daemon.child.kill('SIGTERM');
   assert.is(await within(15_000, 'daemon exit', daemon.exited()), 0);
+});
+
+test('an unknown isolation value stops plugd serve with the file, line, key and the accepted values', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-isolation-'));
+  try {
+    const config = join(dir, 'plugins.toml');
+    writeFileSync(config, `[[providers]]\nname = "n"\npath = ${JSON.stringify(nativePlugin('native-echo'))}\nisolation = "fork"\n`);
+    const { code, stderr } = await serveToExit(['--config', config, '--socket', join(dir, 's.sock')]);
+    assert.is(code, 1);
+    assert.match(stderr, `${config}:4: [[providers]] #1 ("n"): isolation: expected "process" or "thread"`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
