@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 /** The built sample plugin (this file compiles to dist/bench/echoPlugin.js). */
 export const echoWasmPath = fileURLToPath(new URL('../plugins/echo.wasm', import.meta.url));
 
+/** The native echo plugin (plugins/native-echo, built by scripts/buildNative.mjs): the same answers. */
+export const echoNativePath = fileURLToPath(new URL(`../plugins/native-echo.${process.platform === 'darwin' ? 'dylib' : process.platform === 'win32' ? 'dll' : 'so'}`, import.meta.url));
+
 /** The prompt sent; the echo plugin's `complete` answers `{"text": PROMPT}`. */
 export const PROMPT = 'hello';
 

@@ -1,4 +1,5 @@
 import type { BenchGroup } from './group.js';
+import { nativeCallGroup } from './groups/nativeCall.js';
 import { reloadGroup } from './groups/reload.js';
 import { unaryCallGroup } from './groups/unaryCall.js';
 
@@ -8,5 +9,5 @@ import { unaryCallGroup } from './groups/unaryCall.js';
  * under groups/ with its comparisons and targets, and list it here.
  */
 export function allGroups(inFlight: number): BenchGroup[] {
-  return [unaryCallGroup(inFlight), reloadGroup()];
+  return [unaryCallGroup(inFlight), nativeCallGroup(inFlight), reloadGroup()];
 }

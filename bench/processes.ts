@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlugdClient } from '../clients/client.js';
+import type { ProviderSpec } from '../test/helpers/config.js';
 import { DaemonProcess } from '../test/helpers/daemonProcess.js';
 import type { CallTarget } from './measure.js';
 import { echoWasmPath } from './echoPlugin.js';
@@ -53,14 +54,21 @@ export async function startEchoServer(): Promise<EchoServer> {
   };
 }
 
+export interface EchoDaemonOptions {
+  threads?: number;
+  profileDir?: string | null;
+  /** Overrides for the `echo` provider entry, e.g. the native echo's path and its isolation. */
+  provider?: Partial<ProviderSpec>;
+}
+
 /**
  * Starts a real `plugd serve` (dist/clients/cli/main.js) on a private socket with the echo plugin
  * as provider `echo`, logging at info (the daemon's default). With `profileDir`, the daemon runs
  * under `--cpu-prof` and writes its profiles (main thread and workers) there when stopped.
  */
-export function startEchoDaemon(options: { threads?: number; profileDir?: string | null } = {}): Promise<DaemonProcess> {
+export function startEchoDaemon(options: EchoDaemonOptions = {}): Promise<DaemonProcess> {
   return DaemonProcess.start({
-    config: [{ name: 'echo', path: echoWasmPath, ...(options.threads ? { threads: options.threads } : {}) }],
+    config: [{ name: 'echo', path: echoWasmPath, ...(options.threads ? { threads: options.threads } : {}), ...options.provider }],
     env: { PLUGD_LOG: 'info' },
     ...(options.profileDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] } : {}),
   });
@@ -71,7 +79,7 @@ export function startEchoDaemon(options: { threads?: number; profileDir?: string
  * the daemon is stopped (with its stderr in the error) if preparing fails, and on close.
  */
 export async function echoDaemonTarget(
-  options: { threads?: number; profileDir?: string | null },
+  options: EchoDaemonOptions,
   prepare: (client: PlugdClient, daemon: DaemonProcess) => Promise<() => Promise<unknown>>,
 ): Promise<CallTarget> {
   const daemon = await startEchoDaemon(options);
@@ -80,7 +88,8 @@ export async function echoDaemonTarget(
     const call = await prepare(client, daemon);
     return {
       reentrant: true,
-      processes: [{ name: 'daemon', pid: daemon.pid }],
+      // A native plugin's worker processes are the daemon's children: their CPU counts too.
+      processes: [{ name: 'daemon', pid: daemon.pid }, ...childPids(daemon.pid).map((pid) => ({ name: 'plugin', pid }))],
       call,
       async close() {
         await client.close();
@@ -90,5 +99,19 @@ export async function echoDaemonTarget(
   } catch (error) {
     await daemon.stop();
     throw new Error(`${(error as Error).message}\n--- daemon stderr ---\n${daemon.stderr}`, { cause: error });
+  }
+}
+
+/** The pids of a process's children (Linux /proc; none elsewhere). */
+function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+        .split(' ')
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return [];
   }
 }

@@ -3,6 +3,7 @@ import { loadConfig } from './config/load.js';
 import { locateConfig } from './config/locate.js';
 import { Daemon } from './daemon.js';
 import { DaemonError } from './errors.js';
+import { exitProcess } from './plugins/nativeRunner.js';
 import { createLogger, parseLogLevel } from './log.js';
 
 export interface ServeOptions {
@@ -58,5 +59,5 @@ export async function serve(options: ServeOptions): Promise<void> {
   await daemon.exited;
   // In --stdio mode the last answer may still sit in stdout's buffer.
   await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
-  process.exit(0);
+  exitProcess(0);
 }

@@ -46,8 +46,14 @@ export interface PluginStatus {
   loadTimeMs: number | null;
   /** When the plugin became ready (ISO 8601), or null. */
   readyAt: string | null;
-  /** Worker threads serving this plugin. */
+  /** Worker threads (Wasm) or worker processes/threads (native) serving this plugin. */
   threads: number;
+  /**
+   * How a native plugin is isolated from the daemon: `process` (its own child process, the
+   * default) or `thread` (a worker thread in the daemon's process; a crash takes the daemon down).
+   * Null for Wasm plugins, which always run in worker threads.
+   */
+  isolation?: 'process' | 'thread' | null;
   /** The per-call limit in milliseconds. */
   timeoutMs: number;
   /** Plugin calls made since load. */

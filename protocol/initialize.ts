@@ -7,7 +7,7 @@ export interface ServerCapabilities {
   chatStreaming: boolean;
   /** `$/cancelRequest` stops the plugin's work. */
   cancellation: boolean;
-  /** Plugin kinds this daemon can load, e.g. `["wasm"]`. */
+  /** Plugin kinds this daemon can load: `["wasm", "native"]` (native: shared libraries with the C ABI of plugins/include/plugd.h). */
   pluginTypes: string[];
 }
 

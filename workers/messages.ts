@@ -111,3 +111,34 @@ export interface WireError {
   /** For plugin errors: the plugin's typed payload, when it sent one. */
   payload?: { type: string; message: string; [extra: string]: unknown };
 }
+
+/**
+ * Native plugins (workers/native/): one worker per process (`isolation = "process"`, over the
+ * fork IPC channel) or per worker thread (`"thread"`, over its port). The same tasks and results
+ * as a Wasm worker travel inside envelopes, because there is no piscina and no SharedArrayBuffer
+ * across a process boundary: the daemon times each task itself
+ * (a call that overruns has its process killed). Up to 16 tasks are sent ahead to a worker, which
+ * runs them in order, so the daemon knows which one runs: the first without an answer. Stream
+ * messages for a call arrive before its result, on the same channel; `seq` ties both to the task.
+ */
+export interface NativeWorkerStart {
+  type: 'start';
+  /** The configured plugin name, for messages. */
+  plugin: string;
+  /** The shared library to load. */
+  path: string;
+  /** The level passed to `plugd_init_logging` (0 = off … 5 = trace). */
+  logLevel: number;
+}
+
+/**
+ * Daemon → native worker. Tasks queue at the worker and run in arrival order; `cancel` makes the
+ * worker skip a task that has not started (it still answers it, as cancelled, to keep the order).
+ */
+export type NativeInbound = NativeWorkerStart | { type: 'task'; seq: number; task: WorkerTask } | { type: 'cancel'; seq: number };
+
+/** Native worker → daemon. `up`: the library is loaded (or failed to load: the first task says why). */
+export type NativeOutbound =
+  | { type: 'up' }
+  | { type: 'result'; seq: number; result: WorkerResult }
+  | { type: 'stream'; seq: number; message: StreamMessage };

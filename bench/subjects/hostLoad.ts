@@ -33,6 +33,7 @@ export const hostLoad = (count?: (reloads: number) => number) =>
               timeoutMs: 120_000,
               startTimeoutMs: 10_000,
               allowedHosts: [],
+              isolation: 'process',
             },
             logger,
           );

@@ -30,6 +30,7 @@ export const wasmHost = callSubject({
         timeoutMs: 120_000,
         startTimeoutMs: 10_000,
         allowedHosts: [],
+        isolation: 'process',
       },
       logger,
     );

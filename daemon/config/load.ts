@@ -64,6 +64,7 @@ export function parseConfig(source: string, path: string): PlugdConfig {
       threads: entry.threads ?? DEFAULTS.threads,
       timeoutMs: entry.timeout_ms ?? DEFAULTS.timeoutMs,
       startTimeoutMs: entry.start_timeout_ms ?? DEFAULTS.startTimeoutMs,
+      isolation: entry.isolation ?? 'process',
       allowedHosts: [...new Set([...(entry.allowed_hosts ?? []), ...((fromConfig as string[] | undefined) ?? [])])],
     });
   });

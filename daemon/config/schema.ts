@@ -17,6 +17,7 @@ export const ProviderEntrySchema = z.strictObject({
   threads: z.number().int().min(1).max(64).optional(),
   timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
   start_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  isolation: z.enum(['process', 'thread'], 'expected "process" or "thread"').optional(),
   allowed_hosts: z.array(z.string().regex(hostPattern, 'expected a host name such as "api.openai.com" or "*.example.com"')).optional(),
 });
 export type ProviderEntryInput = z.infer<typeof ProviderEntrySchema>;
@@ -38,6 +39,8 @@ export interface ProviderEntry {
   threads: number;
   timeoutMs: number;
   startTimeoutMs: number;
+  /** Native plugins: a child process per worker (`process`, default) or a worker thread (`thread`). */
+  isolation: 'process' | 'thread';
   /** `allowed_hosts` merged with `[providers.config].allowed_hosts`. */
   allowedHosts: string[];
 }

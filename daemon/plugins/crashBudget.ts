@@ -11,6 +11,12 @@ export class CrashBudget {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Crashes recorded within the window, as of now. */
+  get recent(): number {
+    const t = this.now();
+    return this.times.filter((time) => time > t - this.windowMs).length;
+  }
+
   /** Records a crash; returns false when the budget is exhausted. */
   record(): boolean {
     const t = this.now();

@@ -2,7 +2,8 @@ import type { PluginStatus } from '../../protocol/daemon.js';
 import type { PlugdConfig, ProviderEntry } from '../config/schema.js';
 import { type DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
-import { WasmPluginHost, type HostState } from './wasmHost.js';
+import { createHost } from './createHost.js';
+import type { HostState, PluginHost } from './pluginHost.js';
 
 /** A host's lifecycle state as the protocol names it. */
 export function publicState(state: HostState): PluginStatus['state'] {
@@ -19,7 +20,7 @@ const stateNames: Record<HostState, PluginStatus['state']> = {
 
 /** Every configured plugin by name, in config order. */
 export class PluginRegistry implements AsyncDisposable {
-  private readonly hosts = new Map<string, WasmPluginHost>();
+  private readonly hosts = new Map<string, PluginHost>();
   /** Plugins whose new version failed to load at the last reload, while the old one serves. */
   readonly reloadErrors = new Map<string, DaemonError>();
 
@@ -31,21 +32,21 @@ export class PluginRegistry implements AsyncDisposable {
     return Promise.all([...this.hosts.values()].map((h) => h.start())).then(() => undefined);
   }
 
-  create(entry: ProviderEntry): WasmPluginHost {
-    return new WasmPluginHost(entry, this.logger);
+  create(entry: ProviderEntry): PluginHost {
+    return createHost(entry, this.logger);
   }
 
   /** Makes `hosts` the serving set, in that order (a reload's swap; callers retire what left). */
-  replaceAll(hosts: WasmPluginHost[]): void {
+  replaceAll(hosts: PluginHost[]): void {
     this.hosts.clear();
     for (const host of hosts) this.hosts.set(host.name, host);
   }
 
-  get(name: string): WasmPluginHost | undefined {
+  get(name: string): PluginHost | undefined {
     return this.hosts.get(name);
   }
 
-  list(): WasmPluginHost[] {
+  list(): PluginHost[] {
     return [...this.hosts.values()];
   }
 
@@ -66,6 +67,7 @@ export class PluginRegistry implements AsyncDisposable {
       loadTimeMs: h.loadTimeMs,
       readyAt: h.readyAt?.toISOString() ?? null,
       threads: h.entry.threads,
+      isolation: h.isolation,
       timeoutMs: h.entry.timeoutMs,
       calls: h.stats.calls,
       errors: h.stats.errors,

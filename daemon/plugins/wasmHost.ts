@@ -1,129 +1,50 @@
 import { readFile } from 'node:fs/promises';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { PluginType } from '../../protocol/daemon.js';
-import type { CallTask, LogRecord, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
+import type { CallTask, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
-import type { CancelSignal } from '../cancelSignal.js';
 import { cancel, createBoard, enqueue, runningFor, started } from '../../workers/callBoard.js';
-import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
+import { PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
-import { CrashBudget } from './crashBudget.js';
 import { detectPluginType } from './detect.js';
 import { fingerprint } from './fingerprint.js';
-import { compileConfigSchema } from '../providers/configValidator.js';
+import { PluginHost, cancelled, type CallOptions } from './pluginHost.js';
 
-export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
-
-export interface CallOptions {
-  /** Aborting it cancels the call and stops the plugin's work (its worker is replaced). */
-  signal?: CancelSignal;
-  /** For streaming exports: receives each `qmt_yield_chunk` payload, in order. */
-  onChunk?: (data: string) => void;
-}
+export type { CallOptions, HostState } from './pluginHost.js';
 
 const workerFile = new URL('../../workers/wasm/worker.js', import.meta.url);
 
 /**
- * One Wasm plugin: its piscina pool (one Extism instance per worker thread), its lifecycle state,
- * its counters, and the policy for timeouts and crashes.
+ * One Wasm plugin: its piscina pool (one Extism instance per worker thread) and the policy for
+ * timeouts (the call board) and for worker crashes; the lifecycle is {@link PluginHost}'s.
  */
-export class WasmPluginHost implements AsyncDisposable {
-  state: HostState = 'starting';
-  type: PluginType | null = null;
-  info: ReadyResult | null = null;
-  /** The parsed output of `config_schema`, or null when the plugin exports none. */
-  schema: Record<string, unknown> | null = null;
-  failure: DaemonError | null = null;
-  loadTimeMs: number | null = null;
-  readyAt: Date | null = null;
-  readonly stats = { calls: 0, errors: 0, restarts: 0 };
-  /** This version's identity (config entry + file content), set once the file has been read. */
-  fingerprint: string | null = null;
-
+export class WasmPluginHost extends PluginHost {
   private pool: Piscina<WorkerTask, WorkerResult> | null = null;
   private readonly board = createBoard();
   private nextCallId = 0;
-  private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
-  private readonly budget = new CrashBudget();
 
-  constructor(
-    readonly entry: ProviderEntry,
-    private readonly logger: Logger,
-  ) {}
-
-  get name(): string {
-    return this.entry.name;
+  constructor(entry: ProviderEntry, logger: Logger) {
+    super(entry, logger);
   }
 
-  get pending(): number {
-    return this.inFlight;
+  protected get live(): boolean {
+    return this.pool !== null;
   }
 
-  private startup: Promise<void> | null = null;
-
-  /** Loads the plugin (once). Never rejects: a failure leaves the host `failed` with the reason. */
-  start(): Promise<void> {
-    this.startup ??= this.load();
-    return this.startup;
-  }
-
-  private async load(): Promise<void> {
-    const began = performance.now();
-    try {
-      const module = await this.compile();
-      let pool = this.createPool(module, {});
-      let info = await this.describe(pool);
-      // Like QueryMT's host, load twice when the plugin names an API key variable: the key is
-      // known only after the first load, and reaches the plugin only through its own config.
-      const key = info.apiKeyName ? process.env[info.apiKeyName] : undefined;
-      if (info.apiKeyName && key) {
-        await pool.destroy();
-        pool = this.createPool(module, { [info.apiKeyName]: key });
-        info = await this.describe(pool);
-      }
-      let schema: Record<string, unknown> | null;
-      try {
-        schema = this.parseSchema(info.configSchema);
-      } catch (error) {
-        await pool.destroy();
-        throw error;
-      }
-      if (this.state !== 'starting') {
-        await pool.destroy();
-        return;
-      }
-      this.schema = schema;
-      this.pool = pool;
-      this.info = info;
-      this.loadTimeMs = Math.round(performance.now() - began);
-      this.readyAt = new Date();
-      this.state = 'ready';
-      this.logger.info(`loaded plugin "${this.name}" (${info.name}) from ${this.entry.resolvedPath} in ${this.loadTimeMs} ms`);
-    } catch (error) {
-      this.loadTimeMs = Math.round(performance.now() - began);
-      this.fail(error instanceof DaemonError ? error : new PluginLoadError('PLUGIN_LOAD', String((error as Error)?.message ?? error), { plugin: this.name }));
+  protected async open(): Promise<ReadyResult> {
+    const module = await this.compile();
+    let pool = this.createPool(module, {});
+    let info = await this.describe(pool);
+    // Like QueryMT's host, load twice when the plugin names an API key variable: the key is
+    // known only after the first load, and reaches the plugin only through its own config.
+    const key = info.apiKeyName ? process.env[info.apiKeyName] : undefined;
+    if (info.apiKeyName && key) {
+      await pool.destroy();
+      pool = this.createPool(module, { [info.apiKeyName]: key });
+      info = await this.describe(pool);
     }
-  }
-
-  private parseSchema(text: string | null): Record<string, unknown> | null {
-    if (text === null) return null;
-    let schema: unknown;
-    try {
-      schema = JSON.parse(text);
-    } catch (error) {
-      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema returned invalid JSON (${(error as Error).message})`, { plugin: this.name });
-    }
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
-      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema must return a JSON Schema object`, { plugin: this.name });
-    }
-    try {
-      compileConfigSchema(schema as Record<string, unknown>);
-    } catch (error) {
-      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema is not a valid JSON Schema (${(error as Error).message})`, { plugin: this.name });
-    }
-    return schema as Record<string, unknown>;
+    this.pool = pool;
+    return info;
   }
 
   private async compile(): Promise<WebAssembly.Module> {
@@ -145,7 +66,8 @@ export class WasmPluginHost implements AsyncDisposable {
     if (detected.type === null) throw new PluginLoadError('PLUGIN_TYPE', `${path}: ${detected.reason}`, { plugin: this.name });
     this.type = detected.type;
     if (detected.type !== 'wasm') {
-      throw new PluginLoadError('PLUGIN_TYPE', `${path}: native plugins (${detected.format}) are not supported by this version of plugd`, {
+      // The registry picks the host from the file; this one changed between the two reads.
+      throw new PluginLoadError('PLUGIN_TYPE', `${path}: expected a WebAssembly module, found a native library (${detected.format}); reload to load it as one`, {
         plugin: this.name,
       });
     }
@@ -210,34 +132,7 @@ export class WasmPluginHost implements AsyncDisposable {
     return result;
   }
 
-  private get serving(): boolean {
-    return (this.state === 'ready' || this.state === 'draining') && this.pool !== null;
-  }
-
-  hasExport(fn: string): boolean {
-    return this.info?.exports.includes(fn) ?? false;
-  }
-
-  /** Calls one export with JSON input; resolves with its output text. */
-  async call(fn: string, input: string | null, options: CallOptions = {}): Promise<string | null> {
-    // A draining host still takes the calls that reached it before it was replaced or the daemon
-    // began to stop; the gate for new work is upstream (the registry and the session).
-    if (!this.serving) throw this.unavailable();
-    if (options.signal?.aborted) throw cancelled(this.name, fn);
-    this.inFlight++;
-    this.stats.calls++;
-    try {
-      return await this.dispatch(fn, input, options);
-    } catch (error) {
-      this.stats.errors++;
-      throw error;
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    }
-  }
-
-  private async dispatch(fn: string, input: string | null, options: CallOptions): Promise<string | null> {
+  protected async dispatch(fn: string, input: string | null, options: CallOptions): Promise<string | null> {
     // A call that never started can be sent again when its thread is terminated to stop another
     // call; bounded, in case every thread it lands on keeps being stopped.
     for (let attempt = 1; ; attempt++) {
@@ -281,7 +176,7 @@ export class WasmPluginHost implements AsyncDisposable {
         if ('error' in outcome) {
           if (!started(this.board, id) && this.serving && attempt < 5) continue;
           if (!this.serving) throw this.unavailable();
-          throw this.crashed(fn, outcome.error);
+          throw this.crashedDuring(fn, outcome.error);
         }
         const { result } = outcome;
         // Chunks posted on the port can arrive after the task's result: wait for the explicit end.
@@ -323,76 +218,14 @@ export class WasmPluginHost implements AsyncDisposable {
     });
   }
 
-  private crashed(fn: string, error: unknown): PluginCallError {
-    this.stats.restarts++;
+  private crashedDuring(fn: string, error: unknown): PluginCallError {
     const detail = (error as Error)?.message ?? String(error);
-    const crash = new PluginCallError('PLUGIN_CRASHED', `plugin "${this.name}": its worker died during ${fn} (${detail})`, {
-      plugin: this.name,
-      reason: detail,
-    });
-    if (!this.budget.record()) {
-      this.fail(
-        new PluginLoadError('PLUGIN_FAILED', `plugin "${this.name}" crashed more than ${this.budget.maxCrashes} times in ${this.budget.windowMs / 1000} s; last: ${detail}`, {
-          plugin: this.name,
-          reason: detail,
-        }),
-      );
-    }
-    return crash;
+    return super.crashed(`plugin "${this.name}": its worker died during ${fn} (${detail})`, detail);
   }
 
-  /** The error for a call this host cannot take in its current state. */
-  unavailable(): DaemonError {
-    if (this.state === 'starting') return new DaemonError('PLUGIN_NOT_READY', `plugin "${this.name}" is still loading`, { plugin: this.name });
-    if (this.state === 'failed') {
-      return new DaemonError('PLUGIN_FAILED', `plugin "${this.name}" failed: ${this.failure?.message ?? 'unknown reason'}`, {
-        plugin: this.name,
-        reason: this.failure?.message ?? 'unknown',
-      });
-    }
-    return new DaemonError('SHUTTING_DOWN', `plugin "${this.name}" is ${this.state === 'draining' ? 'shutting down' : 'stopped'}`, { plugin: this.name });
-  }
-
-  private fail(error: DaemonError): void {
-    this.state = 'failed';
-    this.failure = error;
-    this.logger.error(`plugin "${this.name}" failed: ${error.message}`);
-    const pool = this.pool;
-    this.pool = null;
-    void pool?.destroy().catch(() => undefined);
-  }
-
-  private forwardLogs(records: LogRecord[]): void {
-    for (const r of records) this.logger.log(r.level, `plugin:${this.name}${r.target && r.target !== this.name ? `:${r.target}` : ''}`, r.message);
-  }
-
-  /** Stops taking new calls and waits (up to `timeoutMs`) for calls in flight. */
-  async drain(timeoutMs: number): Promise<void> {
-    if (this.state === 'ready') this.state = 'draining';
-    if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.idleWaiters.push(done);
-    });
-  }
-
-  async dispose(): Promise<void> {
-    if (this.state !== 'failed') this.state = 'stopped';
+  protected async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
     await pool?.destroy();
   }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
-  }
-}
-
-function cancelled(plugin: string, fn: string): PluginCallError {
-  return new PluginCallError('CANCELLED', `${fn} on plugin "${plugin}" was cancelled`, { plugin });
 }

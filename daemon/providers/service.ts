@@ -10,7 +10,7 @@ import type { CancelSignal } from '../cancelSignal.js';
 import { DaemonError, PluginCallError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { publicState, type PluginRegistry } from '../plugins/registry.js';
-import type { WasmPluginHost } from '../plugins/wasmHost.js';
+import type { PluginHost } from '../plugins/pluginHost.js';
 import { toQmtMessages, toQmtTools } from '../translate/messages.js';
 import type { QmtChatResponse } from '../translate/qmtTypes.js';
 import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/results.js';
@@ -64,7 +64,7 @@ export class ProviderService {
   }
 
   /** Builds, validates and checks (`from_config`) a provider config against one plugin version. */
-  private async configure(host: WasmPluginHost, params: ProvidersBuildRequest.Params, signal: CancelSignal): Promise<Record<string, unknown>> {
+  private async configure(host: PluginHost, params: ProvidersBuildRequest.Params, signal: CancelSignal): Promise<Record<string, unknown>> {
     const config = buildProviderConfig({
       defaults: host.entry.config,
       apiKeyName: host.info?.apiKeyName ?? null,
@@ -159,7 +159,7 @@ export class ProviderService {
     });
   }
 
-  private chatInput(host: WasmPluginHost, handle: ProviderHandle, params: ProvidersChatRequest.Params, stream: boolean): string {
+  private chatInput(host: PluginHost, handle: ProviderHandle, params: ProvidersChatRequest.Params, stream: boolean): string {
     const { messages, system } = toQmtMessages(params.messages);
     const cfg: Record<string, unknown> = { ...handle.config };
     if (system.length) {
@@ -176,7 +176,7 @@ export class ProviderService {
   }
 
   /** The named plugin, once it has finished loading. */
-  private async host(name: string): Promise<WasmPluginHost> {
+  private async host(name: string): Promise<PluginHost> {
     const host = this.registry.get(name);
     if (!host) {
       const known = this.registry.list().map((h) => `"${h.name}"`).join(', ') || 'none';
@@ -197,7 +197,7 @@ export class ProviderService {
    * finishes what it started, but one that stopped before this operation reached it refuses it
    * before doing anything; the operation then runs on the version that replaced it.
    */
-  private async onCurrent<T>(owner: number, id: string, signal: CancelSignal, op: (host: WasmPluginHost, handle: ProviderHandle) => Promise<T>): Promise<T> {
+  private async onCurrent<T>(owner: number, id: string, signal: CancelSignal, op: (host: PluginHost, handle: ProviderHandle) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const { host, handle } = await this.resolve(owner, id, signal);
       try {
@@ -210,7 +210,7 @@ export class ProviderService {
     }
   }
 
-  private async resolve(owner: number, id: string, signal: CancelSignal): Promise<{ host: WasmPluginHost; handle: ProviderHandle }> {
+  private async resolve(owner: number, id: string, signal: CancelSignal): Promise<{ host: PluginHost; handle: ProviderHandle }> {
     const handle = this.handles.get(owner, id);
     const host = await this.host(handle.provider);
     if (handle.host !== host) {
@@ -220,12 +220,12 @@ export class ProviderService {
     return { host, handle };
   }
 
-  private require(host: WasmPluginHost, fn: string, what: string): void {
+  private require(host: PluginHost, fn: string, what: string): void {
     if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support ${what} (it does not export "${fn}")`, { plugin: host.name });
   }
 }
 
-function parseOutput(host: WasmPluginHost, fn: string, text: string | null): unknown {
+function parseOutput(host: PluginHost, fn: string, text: string | null): unknown {
   if (text === null || text === '') throw badOutput(host, fn, 'JSON output');
   try {
     return JSON.parse(text);
@@ -234,6 +234,6 @@ function parseOutput(host: WasmPluginHost, fn: string, text: string | null): unk
   }
 }
 
-function badOutput(host: WasmPluginHost, fn: string, expected: string): PluginCallError {
+function badOutput(host: PluginHost, fn: string, expected: string): PluginCallError {
   return new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned an unexpected value (expected ${expected})`, { plugin: host.name, expected });
 }

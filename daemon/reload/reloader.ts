@@ -5,7 +5,7 @@ import { DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
 import type { PluginRegistry } from '../plugins/registry.js';
-import type { WasmPluginHost } from '../plugins/wasmHost.js';
+import type { PluginHost } from '../plugins/pluginHost.js';
 import { mergeSummaries } from './mergeSummaries.js';
 import { StableFiles } from './stableFiles.js';
 
@@ -99,8 +99,8 @@ export class Reloader {
     this.configError = null;
     const { config, plans } = prepared;
     const summary: ReloadSummary = { added: [], removed: [], updated: [], unchanged: [], failed: [], configError: null };
-    const serving: WasmPluginHost[] = [];
-    const retired: WasmPluginHost[] = [];
+    const serving: PluginHost[] = [];
+    const retired: PluginHost[] = [];
     for (const { old, fresh } of plans) {
       if (!fresh) {
         // Unchanged means the serving version is the configured one again.
@@ -147,12 +147,12 @@ export class Reloader {
   }
 
   /** Lets a replaced host finish its calls in flight, then stops it. */
-  private async retire(host: WasmPluginHost): Promise<void> {
+  private async retire(host: PluginHost): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, RETIRE_GRACE_MS));
     await host.drain(RETIRE_DRAIN_MS);
     await host.dispose();
   }
 }
 
-type Plan = { old: WasmPluginHost | undefined; fresh: WasmPluginHost | null };
+type Plan = { old: PluginHost | undefined; fresh: PluginHost | null };
 type Prepared = { error: DaemonError } | { config: PlugdConfig; plans: Plan[] };

@@ -34,7 +34,7 @@ export function registerHandlers(session: Session, daemon: DaemonContext): void 
     serverName: SERVER_NAME,
     serverVersion: daemon.version,
     protocolVersion: PROTOCOL_VERSION,
-    capabilities: { chatStreaming: true, cancellation: true, pluginTypes: ['wasm'] },
+    capabilities: { chatStreaming: true, cancellation: true, pluginTypes: ['wasm', 'native'] },
   }), { duringShutdown: true });
 
   session.handle(DaemonStatusRequest, () => daemon.status(), { duringShutdown: true });

@@ -5,6 +5,7 @@ export interface ProviderSpec {
   threads?: number;
   timeoutMs?: number;
   startTimeoutMs?: number;
+  isolation?: 'process' | 'thread';
   config?: Record<string, string | number | boolean | string[]>;
 }
 
@@ -16,6 +17,7 @@ export function providersToml(providers: ProviderSpec[]): string {
       if (p.threads !== undefined) lines.push(`threads = ${p.threads}`);
       if (p.timeoutMs !== undefined) lines.push(`timeout_ms = ${p.timeoutMs}`);
       if (p.startTimeoutMs !== undefined) lines.push(`start_timeout_ms = ${p.startTimeoutMs}`);
+      if (p.isolation !== undefined) lines.push(`isolation = ${JSON.stringify(p.isolation)}`);
       if (p.config) {
         lines.push('[providers.config]');
         for (const [k, v] of Object.entries(p.config)) lines.push(`${k} = ${JSON.stringify(v)}`);

@@ -15,3 +15,15 @@ export function samplePlugin(name: string): string {
 export function fixturePlugin(name: string): string {
   return fileURLToPath(new URL(`../fixtures/plugins/${name}.wasm`, import.meta.url));
 }
+
+const nativeExt = process.platform === 'darwin' ? 'dylib' : process.platform === 'win32' ? 'dll' : 'so';
+
+/** A built native sample plugin (dist/plugins/NAME.so, built by scripts/buildNative.mjs). */
+export function nativePlugin(name: string): string {
+  return fileURLToPath(new URL(`../../plugins/${name}.${nativeExt}`, import.meta.url));
+}
+
+/** A built native test fixture (dist/test/fixtures/native/NAME.so, from test/fixtures/native/NAME.c). */
+export function nativeFixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/native/${name}.${nativeExt}`, import.meta.url));
+}

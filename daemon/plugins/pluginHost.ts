@@ -1,0 +1,218 @@
+import type { PluginType } from '../../protocol/daemon.js';
+import type { LogRecord, ReadyResult } from '../../workers/messages.js';
+import type { ProviderEntry } from '../config/schema.js';
+import type { CancelSignal } from '../cancelSignal.js';
+import { DaemonError, PluginCallError, PluginLoadError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { compileConfigSchema } from '../providers/configValidator.js';
+import { CrashBudget } from './crashBudget.js';
+
+export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
+
+export interface CallOptions {
+  /** Aborting it cancels the call and stops the plugin's work (its worker is replaced). */
+  signal?: CancelSignal;
+  /** For streaming exports: receives each streamed chunk payload, in order. */
+  onChunk?: (data: string) => void;
+}
+
+/**
+ * One loaded plugin, whatever runs it: the lifecycle (starting → ready → draining → stopped, or
+ * failed with the reason), the counters, the crash budget and the drain. A subclass supplies the
+ * runtime: `open` loads it and answers the metadata exports, `dispatch` runs one call, `close`
+ * stops it. The registry, the provider service and the reloader only see this class.
+ */
+export abstract class PluginHost implements AsyncDisposable {
+  state: HostState = 'starting';
+  type: PluginType | null = null;
+  info: ReadyResult | null = null;
+  /** The parsed output of `config_schema`, or null when the plugin exports none. */
+  schema: Record<string, unknown> | null = null;
+  failure: DaemonError | null = null;
+  loadTimeMs: number | null = null;
+  readyAt: Date | null = null;
+  readonly stats = { calls: 0, errors: 0, restarts: 0 };
+  /** This version's identity (config entry + file content), set once the file has been read. */
+  fingerprint: string | null = null;
+
+  protected readonly budget = new CrashBudget();
+  private inFlight = 0;
+  private idleWaiters: Array<() => void> = [];
+  private startup: Promise<void> | null = null;
+
+  constructor(
+    readonly entry: ProviderEntry,
+    protected readonly logger: Logger,
+  ) {}
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /** How the plugin is isolated from the daemon, for status: null for Wasm (always a worker thread). */
+  get isolation(): 'process' | 'thread' | null {
+    return null;
+  }
+
+  /** Loads the runtime and answers the metadata exports; the runtime is up when this resolves. */
+  protected abstract open(): Promise<ReadyResult>;
+  /** Runs one call on the runtime. */
+  protected abstract dispatch(fn: string, input: string | null, options: CallOptions): Promise<string | null>;
+  /** Stops the runtime (after a failure, a dispose, or a load that is no longer wanted). */
+  protected abstract close(): Promise<void>;
+  /** Whether the runtime is up (the state alone does not say: a failed load leaves none). */
+  protected abstract get live(): boolean;
+
+  /** Loads the plugin (once). Never rejects: a failure leaves the host `failed` with the reason. */
+  start(): Promise<void> {
+    this.startup ??= this.load();
+    return this.startup;
+  }
+
+  private async load(): Promise<void> {
+    const began = performance.now();
+    try {
+      const info = await this.open();
+      let schema: Record<string, unknown> | null;
+      try {
+        schema = this.parseSchema(info.configSchema);
+      } catch (error) {
+        await this.close();
+        throw error;
+      }
+      if (this.state !== 'starting') {
+        await this.close();
+        return;
+      }
+      this.schema = schema;
+      this.info = info;
+      this.loadTimeMs = Math.round(performance.now() - began);
+      this.readyAt = new Date();
+      this.state = 'ready';
+      this.logger.info(`loaded plugin "${this.name}" (${info.name}) from ${this.entry.resolvedPath} in ${this.loadTimeMs} ms`);
+    } catch (error) {
+      this.loadTimeMs = Math.round(performance.now() - began);
+      this.fail(error instanceof DaemonError ? error : new PluginLoadError('PLUGIN_LOAD', String((error as Error)?.message ?? error), { plugin: this.name }));
+    }
+  }
+
+  private parseSchema(text: string | null): Record<string, unknown> | null {
+    if (text === null) return null;
+    let schema: unknown;
+    try {
+      schema = JSON.parse(text);
+    } catch (error) {
+      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema returned invalid JSON (${(error as Error).message})`, { plugin: this.name });
+    }
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema must return a JSON Schema object`, { plugin: this.name });
+    }
+    try {
+      compileConfigSchema(schema as Record<string, unknown>);
+    } catch (error) {
+      throw new PluginLoadError('PLUGIN_INVALID', `${this.entry.resolvedPath}: config_schema is not a valid JSON Schema (${(error as Error).message})`, { plugin: this.name });
+    }
+    return schema as Record<string, unknown>;
+  }
+
+  protected get serving(): boolean {
+    return (this.state === 'ready' || this.state === 'draining') && this.live;
+  }
+
+  hasExport(fn: string): boolean {
+    return this.info?.exports.includes(fn) ?? false;
+  }
+
+  /** Calls one export with JSON input; resolves with its output text. */
+  async call(fn: string, input: string | null, options: CallOptions = {}): Promise<string | null> {
+    // A draining host still takes the calls that reached it before it was replaced or the daemon
+    // began to stop; the gate for new work is upstream (the registry and the session).
+    if (!this.serving) throw this.unavailable();
+    if (options.signal?.aborted) throw cancelled(this.name, fn);
+    this.inFlight++;
+    this.stats.calls++;
+    try {
+      return await this.dispatch(fn, input, options);
+    } catch (error) {
+      this.stats.errors++;
+      throw error;
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /**
+   * The crash policy, shared by every runtime: counts a restart, and once the plugin has crashed
+   * more than the budget allows in its window, marks it failed (until a reload) with the reason.
+   * Returns the error for the call that was running.
+   */
+  protected crashed(message: string, reason: string): PluginCallError {
+    this.stats.restarts++;
+    const crash = new PluginCallError('PLUGIN_CRASHED', message, { plugin: this.name, reason });
+    if (!this.budget.record()) {
+      this.fail(
+        new PluginLoadError('PLUGIN_FAILED', `plugin "${this.name}" crashed more than ${this.budget.maxCrashes} times in ${this.budget.windowMs / 1000} s; last: ${reason}`, {
+          plugin: this.name,
+          reason,
+        }),
+      );
+    }
+    return crash;
+  }
+
+  /** The error for a call this host cannot take in its current state. */
+  unavailable(): DaemonError {
+    if (this.state === 'starting') return new DaemonError('PLUGIN_NOT_READY', `plugin "${this.name}" is still loading`, { plugin: this.name });
+    if (this.state === 'failed') {
+      return new DaemonError('PLUGIN_FAILED', `plugin "${this.name}" failed: ${this.failure?.message ?? 'unknown reason'}`, {
+        plugin: this.name,
+        reason: this.failure?.message ?? 'unknown',
+      });
+    }
+    return new DaemonError('SHUTTING_DOWN', `plugin "${this.name}" is ${this.state === 'draining' ? 'shutting down' : 'stopped'}`, { plugin: this.name });
+  }
+
+  protected fail(error: DaemonError): void {
+    this.state = 'failed';
+    this.failure = error;
+    this.logger.error(`plugin "${this.name}" failed: ${error.message}`);
+    void this.close().catch(() => undefined);
+  }
+
+  protected forwardLogs(records: LogRecord[]): void {
+    for (const r of records) this.logger.log(r.level, `plugin:${this.name}${r.target && r.target !== this.name ? `:${r.target}` : ''}`, r.message);
+  }
+
+  /** Stops taking new calls and waits (up to `timeoutMs`) for calls in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.state === 'ready') this.state = 'draining';
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.idleWaiters.push(done);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.state !== 'failed') this.state = 'stopped';
+    await this.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+export function cancelled(plugin: string, fn: string): PluginCallError {
+  return new PluginCallError('CANCELLED', `${fn} on plugin "${plugin}" was cancelled`, { plugin });
+}
