@@ -36,7 +36,12 @@ export interface ReloadSummary {
  */
 export namespace PluginsReloadRequest {
   export const method = 'plugins/reload' as const;
-  export const paramsSchema = z.strictObject({}).optional();
+  export const paramsSchema = z
+    .strictObject({
+      /** Also re-resolve every `oci://` tag and revalidate every https:// URL, so a moved tag is picked up (default false). */
+      refresh: z.boolean().optional(),
+    })
+    .optional();
   export type Params = z.infer<typeof paramsSchema>;
   export type Result = ReloadSummary;
   export const type = new RequestType<Params, Result, void>(method);

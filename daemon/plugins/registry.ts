@@ -2,6 +2,7 @@ import type { PluginStatus } from '../../protocol/daemon.js';
 import type { PlugdConfig, ProviderEntry } from '../config/schema.js';
 import { type DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { EntrySources } from '../sources/entrySources.js';
 import { WasmPluginHost, type HostState } from './wasmHost.js';
 
 /** A host's lifecycle state as the protocol names it. */
@@ -23,7 +24,11 @@ export class PluginRegistry implements AsyncDisposable {
   /** Plugins whose new version failed to load at the last reload, while the old one serves. */
   readonly reloadErrors = new Map<string, DaemonError>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Resolves downloads (https://, oci://) before a host loads; absent, paths are local files. */
+    readonly sources?: EntrySources,
+  ) {}
 
   /** Creates a host per entry and starts them all in parallel; resolves once every one has settled. */
   load(config: PlugdConfig): Promise<void> {
@@ -32,7 +37,7 @@ export class PluginRegistry implements AsyncDisposable {
   }
 
   create(entry: ProviderEntry): WasmPluginHost {
-    return new WasmPluginHost(entry, this.logger);
+    return new WasmPluginHost(entry, this.logger, this.sources && ((e) => this.sources!.prepare(e)));
   }
 
   /** Makes `hosts` the serving set, in that order (a reload's swap; callers retire what left). */
@@ -59,6 +64,7 @@ export class PluginRegistry implements AsyncDisposable {
       kind: 'provider',
       type: h.type,
       source: h.entry.resolvedPath,
+      origin: h.entry.origin ?? null,
       state: publicState(h.state),
       error: h.failure ? toErrorInfo(h.failure) : null,
       reloadError: this.reloadErrors.has(h.name) ? toErrorInfo(this.reloadErrors.get(h.name)) : null,

@@ -51,6 +51,8 @@ export class WasmPluginHost implements AsyncDisposable {
   constructor(
     readonly entry: ProviderEntry,
     private readonly logger: Logger,
+    /** Turns the entry's path into a local file first (downloads: daemon/sources/). */
+    private readonly prepare?: (entry: ProviderEntry) => Promise<void>,
   ) {}
 
   get name(): string {
@@ -72,6 +74,7 @@ export class WasmPluginHost implements AsyncDisposable {
   private async load(): Promise<void> {
     const began = performance.now();
     try {
+      await this.prepare?.(this.entry);
       const module = await this.compile();
       let pool = this.createPool(module, {});
       let info = await this.describe(pool);

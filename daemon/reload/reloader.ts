@@ -24,6 +24,7 @@ export class Reloader {
   configError: DaemonError | null = null;
   private current: Promise<ReloadSummary> | null = null;
   private next: Promise<ReloadSummary> | null = null;
+  private refresh = false;
 
   constructor(
     private readonly configPath: string,
@@ -32,9 +33,13 @@ export class Reloader {
     private readonly done: (summary: ReloadSummary, trigger: ReloadTrigger, config: PlugdConfig | null) => void,
   ) {}
 
-  reload(trigger: ReloadTrigger): Promise<ReloadSummary> {
+  reload(trigger: ReloadTrigger, refresh = false): Promise<ReloadSummary> {
+    // A refresh asked for while a reload runs is owed by the next run.
+    this.refresh ||= refresh;
     if (!this.current) {
-      this.current = this.run(trigger).finally(() => (this.current = null));
+      const refreshing = this.refresh;
+      this.refresh = false;
+      this.current = this.run(trigger, refreshing).finally(() => (this.current = null));
       return this.current;
     }
     this.next ??= this.current.then(
@@ -49,7 +54,7 @@ export class Reloader {
     return this.reload(trigger);
   }
 
-  private async run(trigger: ReloadTrigger): Promise<ReloadSummary> {
+  private async run(trigger: ReloadTrigger, refresh: boolean): Promise<ReloadSummary> {
     this.reloads++;
     const before = this.registry.list();
     let config: PlugdConfig;
@@ -63,6 +68,7 @@ export class Reloader {
       return summary;
     }
     this.configError = null;
+    this.registry.sources?.configure(config);
 
     const summary: ReloadSummary = { added: [], removed: [], updated: [], unchanged: [], failed: [], configError: null };
     const serving: WasmPluginHost[] = [];
@@ -70,6 +76,7 @@ export class Reloader {
     const plans = await Promise.all(
       config.providers.map(async (entry) => {
         const old = this.registry.get(entry.name);
+        await this.registry.sources?.prepareForReload(entry, old?.entry, refresh);
         // A failed plugin is always tried again: its cause (a start timeout, a crash loop) may be gone.
         if (old && old.state !== 'failed' && old.fingerprint === (await currentFingerprint(entry))) return { old, fresh: null };
         const fresh = this.registry.create(entry);
