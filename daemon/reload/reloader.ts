@@ -78,7 +78,11 @@ export class Reloader {
         const old = this.registry.get(entry.name);
         await this.registry.sources?.prepareForReload(entry, old?.entry, refresh);
         // A failed plugin is always tried again: its cause (a start timeout, a crash loop) may be gone.
-        if (old && old.state !== 'failed' && old.fingerprint === (await currentFingerprint(entry))) return { old, fresh: null };
+        if (old && old.state !== 'failed' && old.fingerprint === (await currentFingerprint(entry))) {
+          // The same version, freshly resolved: status shows where it was found this time.
+          if (entry.origin) old.entry.origin = entry.origin;
+          return { old, fresh: null };
+        }
         const fresh = this.registry.create(entry);
         await fresh.start();
         return { old, fresh };

@@ -118,6 +118,6 @@ function elfPlatform(bytes: Uint8Array): string | null {
   if (bytes[0] !== 0x7f || bytes[1] !== 0x45) return null;
   const little = bytes[5] === 1;
   const machine = little ? (bytes[18] ?? 0) | ((bytes[19] ?? 0) << 8) : ((bytes[18] ?? 0) << 8) | (bytes[19] ?? 0);
-  const arch = ({ 0x3e: 'amd64', 0xb7: 'arm64', 0x03: '386', 0x28: 'arm', 0xf3: 'riscv64' } as Record<number, string>)[machine];
+  const arch = ({ 0x3e: 'amd64', 0xb7: 'arm64', 0x03: '386', 0x28: 'arm', 0xf3: 'riscv64', 0x16: 's390x', 0x15: 'ppc64le' } as Record<number, string>)[machine];
   return arch ? `linux/${arch}` : null;
 }
