@@ -96,11 +96,15 @@ const entryKeys = Object.keys(ProviderEntrySchema.shape).join(', ');
 function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path: string, raw: unknown): ConfigError {
   if (!issue) return new ConfigError('CONFIG_INVALID', `${path}: invalid config`);
   const [top, index, ...keyPath] = issue.path;
+  if (top === 'registries' && typeof index === 'string') {
+    const what = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected: insecure)` : `${keyPath.map(String).join('.') || '(table)'}: ${issue.message}`;
+    return new ConfigError('CONFIG_INVALID', `${path}: [registries."${index}"]: ${what}`, { path: `registries.${index}` });
+  }
   if (top !== 'providers') {
-    if (issue.code === 'unrecognized_keys') {
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       return new ConfigError(
         'CONFIG_INVALID',
-        `${path}: unknown top-level key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected [[providers]] tables)`,
+        `${path}: unknown top-level key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected [[providers]] tables and [registries."HOST"])`,
         { path: issue.keys[0] ?? '' },
       );
     }
