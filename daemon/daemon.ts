@@ -1,7 +1,7 @@
 import type { Server, Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { DaemonStatusRequest } from '../protocol/daemon.js';
-import { PluginsDidChangeNotification, type ReloadSummary } from '../protocol/plugins.js';
+import { PluginsDidChangeNotification, PluginsSourceProgressNotification, type ReloadSummary } from '../protocol/plugins.js';
 import type { PlugdConfig } from './config/schema.js';
 import { toErrorInfo } from './errors.js';
 import type { Logger } from './log.js';
@@ -45,7 +45,13 @@ export class Daemon implements AsyncDisposable {
   private watcher: ConfigWatcher | null = null;
 
   constructor(private readonly options: DaemonOptions) {
-    this.registry = new PluginRegistry(options.logger, new EntrySources(options.config, options.logger, options.env));
+    const sources = new EntrySources(options.config, options.logger, options.env, (name, p) => {
+      const params = { name, ref: p.ref, phase: p.phase, bytes: p.bytes ?? null, total: p.total ?? null };
+      for (const session of this.sessions) {
+        if (!session.isClosed) session.connection.sendNotification(PluginsSourceProgressNotification.type, params).catch(() => undefined);
+      }
+    });
+    this.registry = new PluginRegistry(options.logger, sources);
     this.service = new ProviderService(this.registry, this.handles, options.logger, options.env);
     this.exited = new Promise((resolve) => (this.markExited = resolve));
     // Plugins load in the background: the daemon answers (status, factories) meanwhile, and a

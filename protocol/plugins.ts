@@ -56,3 +56,24 @@ export namespace PluginsDidChangeNotification {
   };
   export const type = new NotificationType<Params>(method);
 }
+
+/**
+ * Sent to every client while the daemon resolves a plugin's https:// or oci:// source (at start,
+ * and in reloads): each phase once, and `downloading` at most every 250 ms while bytes arrive.
+ */
+export namespace PluginsSourceProgressNotification {
+  export const method = 'plugins/sourceProgress' as const;
+  export interface Params {
+    /** The plugin's configured name. */
+    name: string;
+    /** The reference being resolved, as configured (canonical form for oci://). */
+    ref: string;
+    /** `resolving` (asking the registry or server), `downloading`, `extracting` (a native tar layer), `done`. */
+    phase: 'resolving' | 'downloading' | 'extracting' | 'done';
+    /** Bytes received so far (`downloading`, `done`), else null. */
+    bytes: number | null;
+    /** Bytes expected, when known, else null. */
+    total: number | null;
+  }
+  export const type = new NotificationType<Params>(method);
+}

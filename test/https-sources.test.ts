@@ -2,7 +2,13 @@
 // loopback hosts only): ETag and Last-Modified revalidation, a sha256 pin (mismatch rejected,
 // match served from the cache without asking), the offline fallback, and config errors.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { PluginsSourceProgressNotification } from '../protocol/plugins.js';
+import { providersToml } from './helpers/config.js';
+import { eventually } from './helpers/serve.js';
+import { connectionOver } from './helpers/rawRpc.js';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -20,6 +26,8 @@ const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('he
 /** Serves one file at /plugin.wasm with the validators given; records every request's headers. */
 class FileServer implements AsyncDisposable {
   body = echo;
+  /** Sends the first half, then waits this long before the rest. */
+  pauseMs = 0;
   etag: string | null = '"v1"';
   lastModified: string | null = null;
   readonly requests: IncomingHttpHeaders[] = [];
@@ -40,7 +48,10 @@ class FileServer implements AsyncDisposable {
         ...(self.etag ? { etag: self.etag } : {}),
         ...(self.lastModified ? { 'last-modified': self.lastModified } : {}),
       });
-      res.end(self.body);
+      if (!self.pauseMs) return void res.end(self.body);
+      const half = Math.floor(self.body.length / 2);
+      res.write(self.body.subarray(0, half));
+      setTimeout(() => res.end(self.body.subarray(half)), self.pauseMs);
     });
     self = new FileServer(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -170,6 +181,62 @@ test('server down: an unpinned URL in the cache loads with a warning; one never 
   const other = pluginOf(status, 'other');
   assert.is(other.state, 'failed');
   assert.is(other.error?.code, 'SOURCE_UNREACHABLE');
+});
+
+test('clients are told each phase of a download (plugins/sourceProgress) while the daemon keeps answering', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  server.pauseMs = 600;
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'local', path: samplePlugin('echo') }], env: src.env });
+  const socket = connect(daemon.socketPath);
+  await once(socket, 'connect');
+  const connection = connectionOver(socket, socket);
+  const events: PluginsSourceProgressNotification.Params[] = [];
+  connection.onNotification(PluginsSourceProgressNotification.type, (p: PluginsSourceProgressNotification.Params) => {
+    events.push(p);
+  });
+  await using client = await daemon.connect();
+  await waitSettledStatus(client);
+  writeFileSync(daemon.configPath, providersToml([{ name: 'local', path: samplePlugin('echo') }, { name: 'web', path: server.url }]));
+  const reload = client.reload();
+  // Mid-download, the daemon answers and the other plugin serves.
+  await eventually('the download started', () => events.some((e) => e.phase === 'downloading'));
+  const { handle } = await client.build({ provider: 'local' });
+  assert.is((await client.complete({ handle, prompt: 'meanwhile' })).text, 'meanwhile');
+  assert.not.ok(events.some((e) => e.phase === 'done'), 'the download was still running');
+  const summary = await reload;
+  assert.ok(summary.added.includes('web'), JSON.stringify(summary));
+  await eventually('done arrived', () => events.some((e) => e.phase === 'done'));
+  assert.equal([...new Set(events.map((e) => e.phase))], ['resolving', 'downloading', 'done']);
+  assert.ok(events.every((e) => e.name === 'web' && e.ref === server.url));
+  const last = events.at(-1)!;
+  assert.equal([last.bytes, last.total], [echo.length, echo.length]);
+  const partial = events.find((e) => e.phase === 'downloading' && e.bytes !== null && e.bytes < echo.length);
+  assert.ok(partial, `a progress event mid-download: ${JSON.stringify(events)}`);
+  assert.is(partial.total, echo.length);
+  connection.dispose();
+  socket.destroy();
+});
+
+test('plugd cache prune removes what no reference needs; --all empties the cache', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  assert.is((await src.cli(['pull', server.url])).code, 0);
+  server.body = counter;
+  server.etag = '"v2"';
+  assert.is((await src.cli(['pull', '--refresh', server.url])).code, 0);
+  const blobs = join(src.cacheRoot, 'blobs', 'sha256');
+  assert.equal(readdirSync(blobs).sort(), [sha(echo), sha(counter)].sort(), 'the old version stays until pruned');
+  let prune = await src.cli(['cache', 'prune', '--json']);
+  assert.is(prune.code, 0, prune.stderr);
+  assert.equal(JSON.parse(prune.stdout), { removed: 1, bytes: echo.length });
+  assert.equal(readdirSync(blobs), [sha(counter)]);
+  const ls = await src.cli(['cache', 'ls']);
+  assert.match(ls.stdout, new RegExp(`${server.url.replace(/[./]/g, '\\$&')}\\s+sha256:${sha(counter).slice(0, 12)}`));
+  prune = await src.cli(['cache', 'prune', '--all']);
+  assert.match(prune.stdout, /^removed 2 item\(s\)/);
+  assert.equal(readdirSync(blobs), []);
+  assert.match((await src.cli(['cache', 'ls'])).stdout, /^the cache is empty/);
 });
 
 test('config: download paths and sha256 are checked when the file is read', () => {

@@ -47,9 +47,9 @@ export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<voi
   const outcomes: PullOutcome[] = [];
   let failures = 0;
   for (const job of jobs) {
-    const before = await cache.readRecord(canonicalRef(job.path));
     progress.restart();
     try {
+      const before = await cache.readRecord(canonicalRef(job.path));
       const resolved = await resolveSource(job.path, job.base, job.sha256, {
         cache,
         insecureRegistries: config?.insecureRegistries ?? [],

@@ -4,6 +4,7 @@ import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Cache, cacheDir } from './cache.js';
 import { SourceError } from './errors.js';
+import type { SourceProgress } from './progress.js';
 import { isRemotePath } from './reference.js';
 import { resolveSource } from './resolve.js';
 
@@ -24,6 +25,8 @@ export class EntrySources {
     config: PlugdConfig,
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Told each phase of a download, and its bytes at most every 250 ms. */
+    private readonly onProgress?: (name: string, progress: SourceProgress) => void,
   ) {
     this.cache = new Cache(cacheDir(env));
     this.configDir = dirname(config.path);
@@ -66,6 +69,7 @@ export class EntrySources {
     }
     const began = performance.now();
     let lastLog = 0;
+    let lastPhase = '';
     try {
       const resolved = await resolveSource(entry.path, this.configDir, entry.sha256, {
         cache: this.cache,
@@ -73,8 +77,11 @@ export class EntrySources {
         env: this.env,
         revalidate,
         onProgress: (p) => {
-          if (p.phase === 'downloading' && performance.now() - lastLog < 1000) return;
+          const finished = p.total != null && p.bytes === p.total;
+          if (p.phase === 'downloading' && lastPhase === 'downloading' && !finished && performance.now() - lastLog < 250) return;
           lastLog = performance.now();
+          lastPhase = p.phase;
+          this.onProgress?.(entry.name, p);
           const bytes = p.bytes === undefined ? '' : ` ${p.bytes}${p.total ? `/${p.total}` : ''} bytes`;
           this.logger.debug(`plugin "${entry.name}": ${p.phase} ${p.ref}${bytes}`);
         },
