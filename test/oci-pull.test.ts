@@ -137,7 +137,12 @@ test('a tag moved under a pinned digest: the pin keeps its version, reload {refr
   status = await client.status();
   assert.is(pluginOf(status, 'tag').origin?.digest, first.digest);
 
-  summary = await client.reload({ refresh: true });
+  // `plugd pull --refresh` moves the cache's answer for the tag; the next reload loads it.
+  const pull = await src.cli(['pull', '--refresh', ref]);
+  assert.is(pull.code, 0, pull.stderr);
+  assert.match(pull.stdout, new RegExp(`${second.digest} downloaded \\(was ${first.digest}\\)`));
+  assert.match(pull.stdout, /a tag moved: run `plugd reload`/);
+  summary = await client.reload();
   assert.equal(summary.updated, ['tag']);
   assert.equal(summary.unchanged, ['pin']);
   status = await waitSettledStatus(client);
@@ -145,6 +150,16 @@ test('a tag moved under a pinned digest: the pin keeps its version, reload {refr
   assert.is(pluginOf(status, 'tag').pluginName, 'counter');
   assert.is(pluginOf(status, 'pin').origin?.digest, first.digest);
   assert.is(pluginOf(status, 'pin').pluginName, 'echo');
+
+  // The tag moves back; `plugins/reload {refresh: true}` asks the registry itself.
+  const third = JSON.parse((await src.cli(['push', echoWasm, ref, '--json'])).stdout) as { digest: string };
+  assert.is(third.digest, first.digest);
+  summary = await client.reload({ refresh: true });
+  assert.equal(summary.updated, ['tag']);
+  assert.equal(summary.unchanged, ['pin']);
+  status = await waitSettledStatus(client);
+  assert.is(pluginOf(status, 'tag').origin?.digest, first.digest);
+  assert.is(pluginOf(status, 'tag').pluginName, 'echo');
 });
 
 test.run();
