@@ -207,4 +207,31 @@ test('a registry with htpasswd basic auth: credentials come from the docker conf
   assert.match(pull.stderr, /pull oci:\/\/127\.0\.0\.1:\d+\/private\/echo:1: 127\.0\.0\.1:\d+: the registry asks for a user name and password/);
 });
 
+test('bearer tokens from the WWW-Authenticate challenge: anonymous, then with credentials from the docker config', async () => {
+  await using registry = await TestRegistry.start({ token: true });
+  await using src = new SourceEnv();
+  const ref = `oci://${registry.host}/plugins/echo:token`;
+  const push = await src.cli(['push', echoWasm, ref]);
+  assert.is(push.code, 0, push.stderr);
+  assert.ok(registry.tokens!.requests.some((r) => r.service === 'plugd-test' && r.scope === 'repository:plugins/echo:pull,push' && r.authorization === undefined), JSON.stringify(registry.tokens!.requests));
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'token', path: ref }], env: src.env });
+  await using client = await daemon.connect();
+  assert.is(pluginOf(await waitSettledStatus(client), 'token').state, 'ready');
+  assert.ok(registry.tokens!.requests.some((r) => r.scope === 'repository:plugins/echo:pull'));
+  const { handle } = await client.build({ provider: 'token' });
+  assert.is((await client.complete({ handle, prompt: 'bearer' })).text, 'bearer');
+
+  await using guarded = await TestRegistry.start({ token: true, tokenUser: { name: 'ada', password: 'pw' } });
+  const guardedRef = `oci://${guarded.host}/plugins/echo:1`;
+  const refused = await src.cli(['push', echoWasm, guardedRef]);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /127\.0\.0\.1:\d+: the token service http:\/\/127\.0\.0\.1:\d+ refused \(401\)/);
+  src.login(guarded.host, 'ada', 'pw');
+  const pushed = await src.cli(['push', echoWasm, guardedRef]);
+  assert.is(pushed.code, 0, pushed.stderr);
+  const pull = await src.cli(['pull', guardedRef]);
+  assert.is(pull.code, 0, pull.stderr);
+  assert.ok(guarded.tokens!.requests.some((r) => r.authorization === `Basic ${Buffer.from('ada:pw').toString('base64')}`));
+});
+
 test.run();

@@ -1,6 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { sign } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +18,72 @@ process.once('exit', () => {
 export interface RegistryOptions {
   /** Require basic auth (htpasswd, bcrypt) for this user. */
   user?: { name: string; password: string };
+  /**
+   * Require bearer tokens from a token service in this process (the registry's `auth: token`,
+   * with a self-signed certificate made by openssl). With `tokenUser`, the token service wants
+   * that user's basic credentials; without, it hands tokens to anyone (anonymous pulls and pushes).
+   */
+  token?: boolean;
+  tokenUser?: { name: string; password: string };
+}
+
+const SERVICE = 'plugd-test';
+
+/** A token service as registries use it: `GET /token?service=…&scope=…` answers a signed JWT. */
+class TokenService {
+  readonly requests: Array<{ service: string | null; scope: string | null; authorization: string | undefined }> = [];
+  private constructor(
+    private readonly server: Server,
+    private readonly key: string,
+    private readonly certDer: string,
+    private readonly user: { name: string; password: string } | undefined,
+  ) {}
+
+  static async start(dir: string, user: { name: string; password: string } | undefined): Promise<TokenService> {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'token.key'), '-out', join(dir, 'token.pem'), '-days', '2', '-subj', '/CN=plugd-test-token'], { stdio: 'ignore' });
+    const pem = readFileSync(join(dir, 'token.pem'), 'utf8');
+    const der = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+    let self!: TokenService;
+    const server = createHttpServer((req, res) => self.answer(req, res));
+    self = new TokenService(server, readFileSync(join(dir, 'token.key'), 'utf8'), der, user);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return self;
+  }
+
+  get realm(): string {
+    const address = this.server.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/token`;
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const scope = url.searchParams.get('scope');
+    this.requests.push({ service: url.searchParams.get('service'), scope, authorization: req.headers.authorization });
+    if (this.user) {
+      const expected = `Basic ${Buffer.from(`${this.user.name}:${this.user.password}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"bad credentials"}');
+        return;
+      }
+    }
+    const access = (scope ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((s) => {
+        const [type, name, actions] = s.split(':');
+        return { type, name, actions: (actions ?? '').split(',') };
+      });
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const signing = `${b64({ typ: 'JWT', alg: 'RS256', x5c: [this.certDer] })}.${b64({ iss: SERVICE, sub: this.user?.name ?? '', aud: SERVICE, exp: now + 300, nbf: now - 10, iat: now, jti: String(Math.random()), access })}`;
+    const token = `${signing}.${sign('sha256', Buffer.from(signing), this.key).toString('base64url')}`;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token, access_token: token, expires_in: 300 }));
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
 }
 
 /**
@@ -25,6 +93,8 @@ export interface RegistryOptions {
 export class TestRegistry implements AsyncDisposable {
   private child: ChildProcess | null = null;
   log = '';
+  /** The token service, for registries started with `token`. */
+  tokens: TokenService | null = null;
 
   private constructor(
     readonly dir: string,
@@ -46,9 +116,15 @@ export class TestRegistry implements AsyncDisposable {
       writeFileSync(join(dir, 'htpasswd'), entry + '\n');
       lines.push('auth:', '  htpasswd:', '    realm: plugd-test', `    path: ${join(dir, 'htpasswd')}`);
     }
+    let tokens: TokenService | null = null;
+    if (options.token) {
+      tokens = await TokenService.start(dir, options.tokenUser);
+      lines.push('auth:', '  token:', `    realm: ${tokens.realm}`, `    service: ${SERVICE}`, `    issuer: ${SERVICE}`, `    rootcertbundle: ${join(dir, 'token.pem')}`);
+    }
     const configPath = join(dir, 'config.yml');
     writeFileSync(configPath, lines.join('\n') + '\n');
     const registry = new TestRegistry(dir, port, configPath);
+    registry.tokens = tokens;
     await registry.resume();
     return registry;
   }
@@ -92,6 +168,7 @@ export class TestRegistry implements AsyncDisposable {
 
   async stop(): Promise<void> {
     await this.pause();
+    await this.tokens?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
