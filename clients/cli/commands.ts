@@ -224,11 +224,12 @@ export const commands: readonly CommandSpec[] = [
       json: { type: 'boolean', description: 'print the results as JSON' },
     },
     examples: [
-      'plugd pull                                   # every download in plugins.toml',
-      'plugd pull --refresh openai                  # re-resolve the tag of the "openai" entry',
+      'plugd pull',
+      'plugd pull --refresh openai',
       'plugd pull oci://ghcr.io/querymt/openai:latest',
     ],
     notes: [
+      'Without REF or NAME, pulls every https:// and oci:// plugin in plugins.toml; a NAME is a [[providers]] entry.',
       'Fills the cache the daemon uses ($PLUGD_CACHE_DIR, else $XDG_CACHE_HOME/plugd, else ~/.cache/plugd).',
       'Without --refresh a tag or URL already in the cache is not asked for again; a pinned digest never is.',
       'A running daemon picks a moved tag up at its next `plugd reload`.',
