@@ -78,7 +78,11 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     manifests.push(manifest);
   }
   const layers = (manifest.json.layers ?? []) as Descriptor[];
-  const layer = layers.find((l) => l.mediaType === MediaTypes.wasmLayer) ?? layers.find((l) => l.mediaType === MediaTypes.tarGzipLayer || l.mediaType === MediaTypes.dockerTarGzipLayer);
+  const wasm = layers.find((l) => l.mediaType === MediaTypes.wasmLayer);
+  const tar = layers.find((l) => l.mediaType === MediaTypes.tarGzipLayer || l.mediaType === MediaTypes.dockerTarGzipLayer);
+  // QueryMT's annotation says which kind the artifact is; without it, a Wasm layer wins.
+  const annotations = (manifest.json.annotations ?? {}) as Record<string, string>;
+  const layer = annotations[PLUGIN_TYPE_ANNOTATION] === 'native' ? (tar ?? wasm) : (wasm ?? tar);
   if (!layer) {
     throw new SourceError('SOURCE_FORMAT', `${key}: no plugin layer (expected ${MediaTypes.wasmLayer} or a tar+gzip layer; found ${layers.map((l) => l.mediaType).join(', ') || 'no layers'})`);
   }

@@ -49,6 +49,7 @@ export function extractSingleFile(gzipped: Uint8Array, what: string): { name: st
   }
   if (!found) throw new SourceError('SOURCE_FORMAT', `${what}: the archive holds no regular file`);
   const base = found.name.split('/').pop()!;
+  if (base === '' || base === '.') throw new SourceError('SOURCE_FORMAT', `${what}: the archive entry "${found.name}" has no file name`);
   return { name: base, bytes: found.bytes };
 }
 
