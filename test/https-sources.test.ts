@@ -218,6 +218,28 @@ test('clients are told each phase of a download (plugins/sourceProgress) while t
   socket.destroy();
 });
 
+test('a slow download holds up neither the socket nor the other plugins at start-up', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  server.pauseMs = 5000;
+  const began = Date.now();
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: server.url }, { name: 'local', path: samplePlugin('echo') }], env: src.env });
+  await using client = await daemon.connect();
+  await eventually('local is ready', async () => pluginOf(await client.status(), 'local').state === 'ready', 10_000);
+  const status = await client.status();
+  const web = pluginOf(status, 'web');
+  assert.ok(Date.now() - began < 5000, 'still within the stalled download');
+  assert.is(web.state, 'loading');
+  assert.is(web.origin, null);
+  assert.is(web.source, server.url);
+  const { handle } = await client.build({ provider: 'local' });
+  assert.is((await client.complete({ handle, prompt: 'now' })).text, 'now');
+  // A call on the downloading plugin waits for it, then runs.
+  const built = await client.build({ provider: 'web' });
+  assert.is((await client.complete({ handle: built.handle, prompt: 'later' })).text, 'later');
+  assert.is(pluginOf(await client.status(), 'web').state, 'ready');
+});
+
 test('plugd cache prune removes what no reference needs; --all empties the cache', async () => {
   await using server = await FileServer.start();
   await using src = new SourceEnv();

@@ -50,6 +50,18 @@ test('push, pull by tag and by digest, then a daemon loads and calls oci:// plug
   assert.is(byDigest!.fromCache, true, 'the digest was already in the cache');
   assert.is(byDigest!.file, byTag!.file, 'entries for the same artifact share one file');
 
+  // By the names of plugins.toml entries, and every download in it when none is named.
+  const toml = join(src.dir, 'plugins.toml');
+  writeFileSync(toml, `[[providers]]\nname = "tagged"\npath = "${ref}"\n\n[[providers]]\nname = "local"\npath = "${echoWasm}"\n`);
+  const byName = await src.cli(['pull', '--config', toml, 'tagged']);
+  assert.is(byName.code, 0, byName.stderr);
+  assert.match(byName.stdout, new RegExp(`^tagged: ${ref.replace(/[./]/g, '\\$&')}\n  ${pushed.digest} up to date\n`));
+  const all = JSON.parse((await src.cli(['pull', '--config', toml, '--json'])).stdout) as Array<{ target: string }>;
+  assert.equal(all.map((o) => o.target), ['tagged']);
+  const local = await src.cli(['pull', '--config', toml, 'local']);
+  assert.is(local.code, 1);
+  assert.match(local.stderr, /provider "local" is a local file/);
+
   const ls = await src.cli(['cache', 'ls', '--json']);
   const listed = JSON.parse(ls.stdout) as { entries: Array<{ ref: string }> };
   assert.equal(listed.entries.map((e) => e.ref).sort(), [ref, `oci://${registry.host}/plugins/echo@${pushed.digest}`].sort());

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCliArgs, UsageError } from '../clients/cli/args.js';
 import { formatStatus } from '../clients/cli/format.js';
-import { formatProgress } from '../clients/cli/progressLine.js';
+import { formatProgress, ProgressLine } from '../clients/cli/progressLine.js';
 import { renderHelp } from '../clients/cli/usage.js';
 import { parseOci } from '../daemon/sources/reference.js';
 import { pluginStatus } from './clientFakeDaemon.js';
@@ -51,6 +51,24 @@ test('help lists the plugin commands and explains each', () => {
 test('the progress line shows bytes, percent and rate', () => {
   assert.is(formatProgress('oci://r/x:1', 512 * 1024, 2 * 1024 * 1024, 2), 'oci://r/x:1  512.0 KB / 2.0 MB  25%  256.0 KB/s');
   assert.is(formatProgress('u', 100, null, 0), 'u  100 B');
+});
+
+test('the progress line redraws one terminal line, and stays silent when stderr is not a terminal', () => {
+  const written: string[] = [];
+  const line = new ProgressLine({ write: (t: string) => written.push(t) }, true);
+  line.update('oci://r/x:1', 10, 100);
+  line.update('oci://r/x:1', 50, 100); // within 100 ms: skipped
+  line.update('oci://r/x:1', 100, 100); // the last byte: always drawn
+  line.end();
+  assert.is(written.length, 3);
+  assert.match(written[0]!, /^\r\x1b\[K(oci:\/\/r\/x:1 {2}10 B \/ 100 B {2}10%)/);
+  assert.match(written[1]!, /100 B \/ 100 B {2}100%/);
+  assert.is(written[2], '\r\x1b[K');
+  const quiet: string[] = [];
+  const off = new ProgressLine({ write: (t: string) => quiet.push(t) }, false);
+  off.update('x', 1, 2);
+  off.end();
+  assert.equal(quiet, []);
 });
 
 test('oci references: default tag, digests, registries with ports', () => {
