@@ -234,4 +234,31 @@ test('bearer tokens from the WWW-Authenticate challenge: anonymous, then with cr
   assert.ok(guarded.tokens!.requests.some((r) => r.authorization === `Basic ${Buffer.from('ada:pw').toString('base64')}`));
 });
 
+test('plain http only for loopback names, or for a registry marked insecure', async () => {
+  await using registry = await TestRegistry.start();
+  await using src = new SourceEnv();
+  // 127.0.0.1 spelled as one decimal number: it reaches the test registry, but it is not a
+  // loopback name, so plugd must speak https to it unless told otherwise.
+  const name = `2130706433:${registry.port}`;
+  const ref = `oci://${name}/plugins/echo:1`;
+  const refused = await src.cli(['push', echoWasm, ref]);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, new RegExp(`^plugd: ${name}: cannot reach the registry \\(ERR_SSL_WRONG_VERSION_NUMBER\\)`));
+  const push = await src.cli(['push', echoWasm, ref, '--insecure']);
+  assert.is(push.code, 0, push.stderr);
+
+  const entry = `[[providers]]\nname = "lan"\npath = "${ref}"\n`;
+  await using strict = await DaemonProcess.start({ config: entry, env: src.env });
+  await using c1 = await strict.connect();
+  const failed = pluginOf(await waitSettledStatus(c1), 'lan');
+  assert.is(failed.error?.code, 'SOURCE_UNREACHABLE');
+  await strict.stop();
+
+  await using lenient = await DaemonProcess.start({ config: `${entry}\n[registries."${name}"]\ninsecure = true\n`, env: src.env });
+  await using c2 = await lenient.connect();
+  const lan = pluginOf(await waitSettledStatus(c2), 'lan');
+  assert.is(lan.state, 'ready', JSON.stringify(lan.error));
+  assert.is(lan.origin?.ref, ref);
+});
+
 test.run();
