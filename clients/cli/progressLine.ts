@@ -23,6 +23,13 @@ export class ProgressLine {
     this.drawn = true;
   }
 
+  /** Draws a line of text (a step without byte counts, e.g. an upload). */
+  note(text: string): void {
+    if (!this.enabled) return;
+    this.out.write(`\r\x1b[K${text}`);
+    this.drawn = true;
+  }
+
   restart(): void {
     this.started = Date.now();
   }

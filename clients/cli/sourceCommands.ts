@@ -98,7 +98,7 @@ export async function runPush(inv: InvocationOf<'push'>, io: CliIo): Promise<voi
     platform: inv.platform,
     insecureRegistries: inv.insecure ? [ref.registry] : [],
     env: io.env as NodeJS.ProcessEnv,
-    onProgress: (p) => (p.phase === 'done' ? progress.end() : progress.update(`uploading ${p.what}`, 0, p.bytes)),
+    onProgress: (p) => (p.phase === 'done' ? progress.end() : progress.note(`uploading ${p.what} (${formatBytes(p.bytes)})`)),
   });
   progress.end();
   if (inv.json) {
