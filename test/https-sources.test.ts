@@ -240,6 +240,26 @@ test('a slow download holds up neither the socket nor the other plugins at start
   assert.is(pluginOf(await client.status(), 'web').state, 'ready');
 });
 
+test('entries that name the same URL share one download and one cached file', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  server.pauseMs = 300;
+  await using daemon = await DaemonProcess.start({
+    config: [
+      { name: 'a', path: server.url, config: { prefix: 'A ' } },
+      { name: 'b', path: server.url, config: { prefix: 'B ' } },
+    ],
+    env: src.env,
+  });
+  await using client = await daemon.connect();
+  const status = await waitSettledStatus(client);
+  assert.is(server.requests.length, 1);
+  assert.equal(status.plugins.map((p) => [p.name, p.state]), [['a', 'ready'], ['b', 'ready']]);
+  assert.is(pluginOf(status, 'a').source, pluginOf(status, 'b').source);
+  const b = await client.build({ provider: 'b' });
+  assert.is((await client.complete({ handle: b.handle, prompt: 'x' })).text, 'B x');
+});
+
 test('plugd cache prune removes what no reference needs; --all empties the cache', async () => {
   await using server = await FileServer.start();
   await using src = new SourceEnv();

@@ -5,8 +5,8 @@ import type { Logger } from '../log.js';
 import { Cache, cacheDir } from './cache.js';
 import { SourceError } from './errors.js';
 import type { SourceProgress } from './progress.js';
-import { isRemotePath } from './reference.js';
-import { resolveSource } from './resolve.js';
+import { canonicalRef, isRemotePath } from './reference.js';
+import { resolveSource, type ResolvedSource } from './resolve.js';
 
 /**
  * The daemon's step between a config entry and its plugin host: turns an entry's https:// or
@@ -20,6 +20,8 @@ export class EntrySources {
   private insecure: string[] = [];
   private configDir: string;
   private readonly pending = new WeakMap<ProviderEntry, Promise<void>>();
+  /** Resolutions in flight by source, so entries naming the same artifact download it once. */
+  private readonly inFlight = new Map<string, { promise: Promise<ResolvedSource>; names: Set<string> }>();
 
   constructor(
     config: PlugdConfig,
@@ -68,24 +70,35 @@ export class EntrySources {
       return;
     }
     const began = performance.now();
-    let lastLog = 0;
-    let lastPhase = '';
     try {
-      const resolved = await resolveSource(entry.path, this.configDir, entry.sha256, {
-        cache: this.cache,
-        insecureRegistries: this.insecure,
-        env: this.env,
-        revalidate,
-        onProgress: (p) => {
-          const finished = p.total != null && p.bytes === p.total;
-          if (p.phase === 'downloading' && lastPhase === 'downloading' && !finished && performance.now() - lastLog < 250) return;
-          lastLog = performance.now();
-          lastPhase = p.phase;
-          this.onProgress?.(entry.name, p);
-          const bytes = p.bytes === undefined ? '' : ` ${p.bytes}${p.total ? `/${p.total}` : ''} bytes`;
-          this.logger.debug(`plugin "${entry.name}": ${p.phase} ${p.ref}${bytes}`);
-        },
-      });
+      const key = JSON.stringify([canonicalRef(entry.path), entry.sha256, revalidate]);
+      let shared = this.inFlight.get(key);
+      if (shared) shared.names.add(entry.name);
+      else {
+        const names = new Set([entry.name]);
+        let lastLog = 0;
+        let lastPhase = '';
+        const promise = resolveSource(entry.path, this.configDir, entry.sha256, {
+          cache: this.cache,
+          insecureRegistries: this.insecure,
+          env: this.env,
+          revalidate,
+          onProgress: (p) => {
+            const finished = p.total != null && p.bytes === p.total;
+            if (p.phase === 'downloading' && lastPhase === 'downloading' && !finished && performance.now() - lastLog < 250) return;
+            lastLog = performance.now();
+            lastPhase = p.phase;
+            const bytes = p.bytes === undefined ? '' : ` ${p.bytes}${p.total ? `/${p.total}` : ''} bytes`;
+            for (const name of names) {
+              this.onProgress?.(name, p);
+              this.logger.debug(`plugin "${name}": ${p.phase} ${p.ref}${bytes}`);
+            }
+          },
+        }).finally(() => this.inFlight.delete(key));
+        shared = { promise, names };
+        this.inFlight.set(key, shared);
+      }
+      const resolved = await shared.promise;
       entry.resolvedPath = resolved.path;
       entry.origin = resolved.origin;
       if (resolved.warning) this.logger.warn(`plugin "${entry.name}": ${resolved.warning}`);

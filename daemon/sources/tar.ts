@@ -2,6 +2,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { SourceError } from './errors.js';
 
 const BLOCK = 512;
+/** The most an archive may unpack to: a plugin library, not a disk-filling bomb. */
+export const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Takes the one regular file out of a tar+gzip layer (a native plugin's library). Directories
@@ -11,8 +13,9 @@ const BLOCK = 512;
 export function extractSingleFile(gzipped: Uint8Array, what: string): { name: string; bytes: Buffer } {
   let tar: Buffer;
   try {
-    tar = gunzipSync(gzipped);
+    tar = gunzipSync(gzipped, { maxOutputLength: MAX_UNPACKED_BYTES });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new SourceError('SOURCE_FORMAT', `${what}: the archive unpacks to more than ${MAX_UNPACKED_BYTES} bytes`);
     throw new SourceError('SOURCE_FORMAT', `${what}: not a gzip archive (${(error as Error).message})`);
   }
   let found: { name: string; bytes: Buffer } | null = null;
