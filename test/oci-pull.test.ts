@@ -166,7 +166,9 @@ test('a tag moved under a pinned digest: the pin keeps its version, reload {refr
   // The tag moves back; `plugins/reload {refresh: true}` asks the registry itself.
   const third = JSON.parse((await src.cli(['push', echoWasm, ref, '--json'])).stdout) as { digest: string };
   assert.is(third.digest, first.digest);
-  summary = await client.reload({ refresh: true });
+  const reload = await src.cli(['reload', '--refresh', '--socket', daemon.socketPath, '--json']);
+  assert.is(reload.code, 0, reload.stderr);
+  summary = JSON.parse(reload.stdout) as typeof summary;
   assert.equal(summary.updated, ['tag']);
   assert.equal(summary.unchanged, ['pin']);
   status = await waitSettledStatus(client);

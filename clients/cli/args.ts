@@ -35,7 +35,7 @@ export type Invocation =
   | { command: 'version'; json: boolean }
   | { command: 'serve'; configPath: string | undefined; socketPath: string | undefined; stdio: boolean; watch: boolean }
   | { command: 'status'; client: ClientOptions }
-  | { command: 'reload'; client: ClientOptions }
+  | { command: 'reload'; client: ClientOptions; refresh: boolean }
   | { command: 'shutdown'; client: ClientOptions; drainTimeoutMs: number | undefined }
   | { command: 'factories'; client: ClientOptions }
   | { command: 'schema'; client: ClientOptions; name: string }
@@ -157,10 +157,12 @@ function toInvocation(spec: CommandSpec, values: Values, positionals: string[]):
         watch: values['no-watch'] !== true,
       };
     case 'status':
-    case 'reload':
     case 'factories':
       args.done();
       return { command: name, client };
+    case 'reload':
+      args.done();
+      return { command: 'reload', client, refresh: values.refresh === true };
     case 'shutdown':
       args.done();
       return {

@@ -109,11 +109,13 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'reload',
     summary: 're-read plugins.toml and the plugin files, and swap in what changed',
-    synopsis: 'reload',
+    synopsis: 'reload [--refresh]',
     group: 'Daemon',
     client: true,
-    flags: {},
-    examples: ['plugd reload', "plugd reload --json | jq '.updated'"],
+    flags: {
+      refresh: { type: 'boolean', description: 'also re-resolve oci:// tags and revalidate https:// URLs (a moved tag is loaded)' },
+    },
+    examples: ['plugd reload', 'plugd reload --refresh', "plugd reload --json | jq '.updated'"],
     notes: [
       'Plugins whose entry or file changed load beside the old versions; calls in flight finish on the old ones.',
       'Exits 1 when the config was rejected or a plugin failed to load (the last good version keeps serving).',
