@@ -72,9 +72,11 @@ export class OciClient {
   /** Uploads a blob unless the registry already has it (monolithic upload: POST then PUT). */
   async pushBlob(repository: string, digest: string, bytes: Uint8Array): Promise<void> {
     const head = await this.request('HEAD', repository, `/v2/${repository}/blobs/${digest}`, { scope: 'pull,push' });
+    await head.body?.cancel();
     if (head.ok) return;
     const start = await this.request('POST', repository, `/v2/${repository}/blobs/uploads/`, { scope: 'pull,push' });
     await this.expectOk(start, `${this.registry}/${repository}: starting an upload`);
+    await start.body?.cancel();
     const location = start.headers.get('location');
     if (!location) throw new SourceError('SOURCE_FORMAT', `${this.registry}/${repository}: the upload answer has no Location`);
     const url = new URL(location, this.base);
@@ -85,12 +87,14 @@ export class OciClient {
       contentType: 'application/octet-stream',
     });
     await this.expectOk(put, `${this.registry}/${repository}: uploading ${digest}`);
+    await put.body?.cancel();
   }
 
   /** Stores a manifest or index under a tag or digest. */
   async pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<void> {
     const put = await this.request('PUT', repository, `/v2/${repository}/manifests/${reference}`, { scope: 'pull,push', body: bytes, contentType: mediaType });
     await this.expectOk(put, `${this.registry}/${repository}: storing manifest ${reference}`);
+    await put.body?.cancel();
   }
 
   private async request(
