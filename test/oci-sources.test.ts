@@ -232,6 +232,20 @@ test('bearer tokens from the WWW-Authenticate challenge: anonymous, then with cr
   const pull = await src.cli(['pull', guardedRef]);
   assert.is(pull.code, 0, pull.stderr);
   assert.ok(guarded.tokens!.requests.some((r) => r.authorization === `Basic ${Buffer.from('ada:pw').toString('base64')}`));
+
+  // A bearer token stored in the docker config (`registrytoken`) is sent as is: the token
+  // service is not asked.
+  const issued = await fetch(`${guarded.tokens!.realm}?service=plugd-test&scope=repository:plugins/echo:pull`, {
+    headers: { authorization: `Basic ${Buffer.from('ada:pw').toString('base64')}` },
+  });
+  const { token } = (await issued.json()) as { token: string };
+  await using holder = new SourceEnv();
+  holder.loginToken(guarded.host, token);
+  const asked = guarded.tokens!.requests.length;
+  const withToken = await holder.cli(['pull', guardedRef, '--json']);
+  assert.is(withToken.code, 0, withToken.stderr);
+  assert.is(guarded.tokens!.requests.length, asked);
+  assert.ok((JSON.parse(withToken.stdout) as Array<{ file: string }>)[0]!.file.startsWith(holder.cacheRoot));
 });
 
 test('plain http only for loopback names, or for a registry marked insecure', async () => {

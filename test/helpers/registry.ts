@@ -204,6 +204,12 @@ export class SourceEnv implements AsyncDisposable {
     writeFileSync(join(this.dir, 'docker', 'config.json'), JSON.stringify({ auths: { [registry]: { auth } } }));
   }
 
+  /** Stores a bearer token for a registry (docker config `registrytoken`). */
+  loginToken(registry: string, token: string): void {
+    mkdirSync(join(this.dir, 'docker'), { recursive: true });
+    writeFileSync(join(this.dir, 'docker', 'config.json'), JSON.stringify({ auths: { [registry]: { registrytoken: token } } }));
+  }
+
   /** Runs the `plugd` CLI with this env, to completion. */
   async cli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, [cliMain, ...args], { env: cleanEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
