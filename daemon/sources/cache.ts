@@ -4,7 +4,8 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SourceError } from './errors.js';
 
 /** The cache directory: `$PLUGD_CACHE_DIR`, else `$XDG_CACHE_HOME/plugd`, else `~/.cache/plugd`. */
@@ -103,7 +104,7 @@ export class Cache {
       },
     });
     try {
-      const source = 'getReader' in body ? (await import('node:stream')).Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>) : body;
+      const source = 'getReader' in body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : body;
       await pipeline(source, meter, createWriteStream(tmp));
       const digest = `sha256:${hash.digest('hex')}`;
       if (total !== null && size !== total) throw new SourceError('SOURCE_DIGEST', `${expected.what}: size mismatch: expected ${total} bytes, got ${size}`);
