@@ -148,9 +148,10 @@ export class PlugdClient implements AsyncDisposable {
    * Asks the daemon to re-read plugins.toml and the plugin files it names and swap in what
    * changed (as the file watcher and SIGHUP do). Resolves with what the reload changed; a
    * rejected config or a plugin that failed to load is reported in the summary, not thrown.
+   * `refresh` also re-resolves oci:// tags and revalidates https:// URLs.
    */
-  reload(opts?: CallOptions): Promise<PluginsReloadRequest.Result> {
-    return this.#request(PluginsReloadRequest.type, {}, opts?.signal);
+  reload(opts?: CallOptions & { refresh?: boolean }): Promise<PluginsReloadRequest.Result> {
+    return this.#request(PluginsReloadRequest.type, opts?.refresh ? { refresh: true } : {}, opts?.signal);
   }
 
   /** Every configured provider plugin, including failed ones. */

@@ -1,13 +1,14 @@
 import type { Server, Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { DaemonStatusRequest } from '../protocol/daemon.js';
-import { PluginsDidChangeNotification, type ReloadSummary } from '../protocol/plugins.js';
+import { PluginsDidChangeNotification, PluginsSourceProgressNotification, type ReloadSummary } from '../protocol/plugins.js';
 import type { PlugdConfig } from './config/schema.js';
 import { toErrorInfo } from './errors.js';
 import type { Logger } from './log.js';
 import { Reloader, type ReloadTrigger } from './reload/reloader.js';
 import { ConfigWatcher } from './reload/watcher.js';
 import { PluginRegistry } from './plugins/registry.js';
+import { EntrySources } from './sources/entrySources.js';
 import { HandleTable } from './providers/handles.js';
 import { ProviderService } from './providers/service.js';
 import { registerHandlers } from './rpc/handlers.js';
@@ -44,7 +45,13 @@ export class Daemon implements AsyncDisposable {
   private watcher: ConfigWatcher | null = null;
 
   constructor(private readonly options: DaemonOptions) {
-    this.registry = new PluginRegistry(options.logger);
+    const sources = new EntrySources(options.config, options.logger, options.env, (name, p) => {
+      const params = { name, ref: p.ref, phase: p.phase, bytes: p.bytes ?? null, total: p.total ?? null };
+      for (const session of this.sessions) {
+        if (!session.isClosed) session.connection.sendNotification(PluginsSourceProgressNotification.type, params).catch(() => undefined);
+      }
+    });
+    this.registry = new PluginRegistry(options.logger, sources);
     this.service = new ProviderService(this.registry, this.handles, options.logger, options.env);
     this.exited = new Promise((resolve) => (this.markExited = resolve));
     // Plugins load in the background: the daemon answers (status, factories) meanwhile, and a
@@ -59,8 +66,8 @@ export class Daemon implements AsyncDisposable {
   }
 
   /** Re-reads the config and plugin files and swaps in what changed (see daemon/reload/). */
-  reload(trigger: ReloadTrigger): Promise<ReloadSummary> {
-    return this.reloader.reload(trigger);
+  reload(trigger: ReloadTrigger, refresh = false): Promise<ReloadSummary> {
+    return this.reloader.reload(trigger, refresh);
   }
 
   /** Reloads whenever the config file or a plugin file changes. */
@@ -83,7 +90,7 @@ export class Daemon implements AsyncDisposable {
       service: this.service,
       status: () => this.status(),
       shutdown: (ms) => this.shutdown(ms),
-      reload: () => this.reload('request'),
+      reload: (refresh) => this.reload('request', refresh),
     });
     this.sessions.add(session);
     session.onClose(() => {

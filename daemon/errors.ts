@@ -28,7 +28,15 @@ export type LocalErrorCode =
   | 'UNKNOWN_PROVIDER'
   | 'UNKNOWN_HANDLE'
   | 'INVALID_PROVIDER_CONFIG'
-  | 'SOCKET_IN_USE';
+  | 'SOCKET_IN_USE'
+  // Plugin sources (daemon/sources/): downloads from https URLs and OCI registries.
+  | 'SOURCE_INVALID'
+  | 'SOURCE_UNREACHABLE'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_AUTH'
+  | 'SOURCE_DIGEST'
+  | 'SOURCE_FORMAT'
+  | 'SOURCE_UNSAFE';
 
 export class DaemonError extends Error {
   override name = 'DaemonError';

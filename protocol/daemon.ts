@@ -21,6 +21,20 @@ export interface ErrorInfo {
   code: string | number;
 }
 
+/** Where a plugin's file came from: a local path, an https:// URL or an OCI registry. */
+export interface PluginOrigin {
+  /** `file` (a local path), `https` (a URL) or `oci` (a registry reference). */
+  type: 'file' | 'https' | 'oci';
+  /** The reference as configured (for `oci`, in canonical form with the default tag filled in). */
+  ref: string;
+  /** The resolved digest (`sha256:…`): the manifest's for `oci`, the file's for `https`; null for `file`. */
+  digest: string | null;
+  /** True when nothing was downloaded: the cache already held this version, or the source was unreachable. */
+  fromCache: boolean;
+  /** Set when the source could not be reached and the cached version was loaded instead. */
+  warning: string | null;
+}
+
 /** Status of one configured plugin. */
 export interface PluginStatus {
   /** The plugin's configured name (`[[providers]].name`). */
@@ -29,8 +43,10 @@ export interface PluginStatus {
   kind: 'provider';
   /** The binary kind, or null when the file could not be read. */
   type: PluginType | null;
-  /** Where it was loaded from: the resolved absolute path. */
+  /** Where it was loaded from: the resolved absolute path (for a download, the file in the cache). */
   source: string;
+  /** Where the file came from and which version it is; null until a download has been resolved. */
+  origin: PluginOrigin | null;
   /** Lifecycle state. */
   state: PluginState;
   /** Why the plugin is failed, or the last load error; null when healthy. */

@@ -36,7 +36,12 @@ export interface ReloadSummary {
  */
 export namespace PluginsReloadRequest {
   export const method = 'plugins/reload' as const;
-  export const paramsSchema = z.strictObject({}).optional();
+  export const paramsSchema = z
+    .strictObject({
+      /** Also re-resolve every `oci://` tag and revalidate every https:// URL, so a moved tag is picked up (default false). */
+      refresh: z.boolean().optional(),
+    })
+    .optional();
   export type Params = z.infer<typeof paramsSchema>;
   export type Result = ReloadSummary;
   export const type = new RequestType<Params, Result, void>(method);
@@ -49,5 +54,26 @@ export namespace PluginsDidChangeNotification {
     /** What triggered the reload. */
     trigger: 'request' | 'watch' | 'signal';
   };
+  export const type = new NotificationType<Params>(method);
+}
+
+/**
+ * Sent to every client while the daemon resolves a plugin's https:// or oci:// source (at start,
+ * and in reloads): each phase once, and `downloading` at most every 250 ms while bytes arrive.
+ */
+export namespace PluginsSourceProgressNotification {
+  export const method = 'plugins/sourceProgress' as const;
+  export interface Params {
+    /** The plugin's configured name. */
+    name: string;
+    /** The reference being resolved, as configured (canonical form for oci://). */
+    ref: string;
+    /** `resolving` (asking the registry or server), `downloading`, `extracting` (a native tar layer), `done`. */
+    phase: 'resolving' | 'downloading' | 'extracting' | 'done';
+    /** Bytes received so far (`downloading`, `done`), else null. */
+    bytes: number | null;
+    /** Bytes expected, when known, else null. */
+    total: number | null;
+  }
   export const type = new NotificationType<Params>(method);
 }

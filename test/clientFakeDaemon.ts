@@ -71,6 +71,7 @@ export function pluginStatus(overrides: Partial<PluginStatus> = {}): PluginStatu
     reloadError: null,
     type: 'wasm',
     source: '/opt/plugd/echo.wasm',
+    origin: { type: 'file', ref: '/opt/plugd/echo.wasm', digest: null, fromCache: false, warning: null },
     state: 'ready',
     error: null,
     pluginName: 'echo',

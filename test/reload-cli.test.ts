@@ -10,8 +10,9 @@ import type { ReloadSummary } from '../protocol/plugins.js';
 const empty: ReloadSummary = { added: [], removed: [], updated: [], unchanged: [], failed: [], configError: null };
 
 test('reload parses like the other client commands: --socket and --json, no arguments', () => {
-  assert.equal(parseCliArgs(['reload']), { command: 'reload', client: { socketPath: undefined, json: false } });
-  assert.equal(parseCliArgs(['--socket', '/tmp/p.sock', 'reload', '--json']), { command: 'reload', client: { socketPath: '/tmp/p.sock', json: true } });
+  assert.equal(parseCliArgs(['reload']), { command: 'reload', client: { socketPath: undefined, json: false }, refresh: false });
+  assert.equal(parseCliArgs(['--socket', '/tmp/p.sock', 'reload', '--json']), { command: 'reload', client: { socketPath: '/tmp/p.sock', json: true }, refresh: false });
+  assert.equal(parseCliArgs(['reload', '--refresh']), { command: 'reload', client: { socketPath: undefined, json: false }, refresh: true });
   assert.throws(() => parseCliArgs(['reload', 'echo']), (e: unknown) => e instanceof UsageError && e.message === "unexpected argument 'echo'" && e.command === 'reload');
   assert.throws(() => parseCliArgs(['reload', '--force']), (e: unknown) => e instanceof UsageError && e.command === 'reload');
 });

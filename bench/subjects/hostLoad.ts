@@ -28,6 +28,7 @@ export const hostLoad = (count?: (reloads: number) => number) =>
               name: 'echo',
               path: echoWasmPath,
               resolvedPath: echoWasmPath,
+              sha256: null,
               config: { prefix: versionPrefix(++version) },
               threads: 1,
               timeoutMs: 120_000,

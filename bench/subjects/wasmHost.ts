@@ -25,6 +25,7 @@ export const wasmHost = callSubject({
         name: 'echo',
         path: echoWasmPath,
         resolvedPath: echoWasmPath,
+        sha256: null,
         config: {},
         threads: 1,
         timeoutMs: 120_000,

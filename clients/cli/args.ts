@@ -35,7 +35,7 @@ export type Invocation =
   | { command: 'version'; json: boolean }
   | { command: 'serve'; configPath: string | undefined; socketPath: string | undefined; stdio: boolean; watch: boolean }
   | { command: 'status'; client: ClientOptions }
-  | { command: 'reload'; client: ClientOptions }
+  | { command: 'reload'; client: ClientOptions; refresh: boolean }
   | { command: 'shutdown'; client: ClientOptions; drainTimeoutMs: number | undefined }
   | { command: 'factories'; client: ClientOptions }
   | { command: 'schema'; client: ClientOptions; name: string }
@@ -51,6 +51,9 @@ export type Invocation =
       message: string | undefined;
     })
   | (ProviderOptions & { command: 'embed'; client: ClientOptions; inputs: string[] })
+  | { command: 'pull'; refresh: boolean; configPath: string | undefined; json: boolean; targets: string[] }
+  | { command: 'push'; file: string; ref: string; platform: string | undefined; insecure: boolean; json: boolean }
+  | { command: 'cache'; action: 'ls' | 'prune'; all: boolean; json: boolean }
   | (ProviderOptions & {
       command: 'complete';
       client: ClientOptions;
@@ -154,10 +157,12 @@ function toInvocation(spec: CommandSpec, values: Values, positionals: string[]):
         watch: values['no-watch'] !== true,
       };
     case 'status':
-    case 'reload':
     case 'factories':
       args.done();
       return { command: name, client };
+    case 'reload':
+      args.done();
+      return { command: 'reload', client, refresh: values.refresh === true };
     case 'shutdown':
       args.done();
       return {
@@ -197,6 +202,22 @@ function toInvocation(spec: CommandSpec, values: Values, positionals: string[]):
       const inputs = args.rest();
       if (inputs.length === 0) throw new UsageError('missing TEXT', name);
       return { command: 'embed', client, ...providerOptions(values, provider), inputs };
+    }
+    case 'pull':
+      return { command: 'pull', refresh: values.refresh === true, configPath: str(values.config), json: values.json === true, targets: args.rest() };
+    case 'push': {
+      const file = args.required('FILE');
+      const ref = args.required('oci://REFERENCE');
+      args.done();
+      if (!/^oci:\/\//.test(ref)) throw new UsageError(`expected an oci:// reference, got '${ref}'`, name);
+      return { command: 'push', file, ref, platform: str(values.platform), insecure: values.insecure === true, json: values.json === true };
+    }
+    case 'cache': {
+      const action = args.required('ls or prune');
+      args.done();
+      if (action !== 'ls' && action !== 'prune') throw new UsageError(`unknown cache action '${action}' (expected ls or prune)`, name);
+      if (values.all === true && action !== 'prune') throw new UsageError('--all goes with prune', name);
+      return { command: 'cache', action, all: values.all === true, json: values.json === true };
     }
     case 'complete':
       return {

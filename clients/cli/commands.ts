@@ -27,6 +27,9 @@ export type CommandName =
   | 'chat'
   | 'embed'
   | 'complete'
+  | 'pull'
+  | 'push'
+  | 'cache'
   | 'help';
 
 /** One command. */
@@ -37,7 +40,7 @@ export interface CommandSpec {
   /** The synopsis after `plugd `, e.g. `schema NAME`. */
   synopsis: string;
   /** Where it is listed in the overall help. */
-  group: 'Daemon' | 'Provider' | 'Other';
+  group: 'Daemon' | 'Provider' | 'Plugins' | 'Other';
   /** True for commands that talk to a running daemon (they accept `--socket` and `--json`). */
   client: boolean;
   /** The command's own flags (the global ones are added by the parser). */
@@ -106,11 +109,13 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'reload',
     summary: 're-read plugins.toml and the plugin files, and swap in what changed',
-    synopsis: 'reload',
+    synopsis: 'reload [--refresh]',
     group: 'Daemon',
     client: true,
-    flags: {},
-    examples: ['plugd reload', "plugd reload --json | jq '.updated'"],
+    flags: {
+      refresh: { type: 'boolean', description: 'also re-resolve oci:// tags and revalidate https:// URLs (a moved tag is loaded)' },
+    },
+    examples: ['plugd reload', 'plugd reload --refresh', "plugd reload --json | jq '.updated'"],
     notes: [
       'Plugins whose entry or file changed load beside the old versions; calls in flight finish on the old ones.',
       'Exits 1 when the config was rejected or a plugin failed to load (the last good version keeps serving).',
@@ -208,6 +213,58 @@ export const commands: readonly CommandSpec[] = [
     },
     examples: ['plugd complete mistral --model codestral-latest "def fib(n):"', 'plugd complete mistral --suffix "return x" "def f(x):"'],
     notes: ['Without PROMPT the whole of stdin is the prompt.'],
+  },
+  {
+    name: 'pull',
+    summary: 'download plugins (oci:// references, https:// URLs) into the cache',
+    synopsis: 'pull [--refresh] [--config PATH] [REF|NAME...]',
+    group: 'Plugins',
+    client: false,
+    flags: {
+      refresh: { type: 'boolean', description: 're-resolve tags and revalidate URLs even when the cache has them' },
+      config: { type: 'string', valueName: 'PATH', description: 'the plugins.toml whose entries NAME refers to (found as `serve` finds it)' },
+      json: { type: 'boolean', description: 'print the results as JSON' },
+    },
+    examples: [
+      'plugd pull',
+      'plugd pull --refresh openai',
+      'plugd pull oci://ghcr.io/querymt/openai:latest',
+    ],
+    notes: [
+      'Without REF or NAME, pulls every https:// and oci:// plugin in plugins.toml; a NAME is a [[providers]] entry.',
+      'Fills the cache the daemon uses ($PLUGD_CACHE_DIR, else $XDG_CACHE_HOME/plugd, else ~/.cache/plugd).',
+      'Without --refresh a tag or URL already in the cache is not asked for again; a pinned digest never is.',
+      'A running daemon picks a moved tag up at its next `plugd reload`.',
+    ],
+  },
+  {
+    name: 'push',
+    summary: 'publish a Wasm or native plugin to an OCI registry',
+    synopsis: 'push FILE oci://REGISTRY/REPO:TAG [--platform OS/ARCH] [--insecure]',
+    group: 'Plugins',
+    client: false,
+    flags: {
+      platform: { type: 'string', valueName: 'OS/ARCH', description: 'the platform entry to add to the tag\'s index (native: default from the file; Wasm: wasi/wasm)' },
+      insecure: { type: 'boolean', description: 'use plain http:// for a registry that is not on loopback' },
+      json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+    examples: ['plugd push dist/plugins/echo.wasm oci://localhost:5000/plugins/echo:1.0', 'plugd push libopenai.so oci://registry.lan/openai:1.0 --platform linux/amd64'],
+    notes: [
+      'A Wasm module is one layer of type application/vnd.wasm.v1.layer+wasm; a native library a tar+gzip layer in an image index entry for its platform.',
+      'Credentials come from ~/.docker/config.json ($DOCKER_CONFIG), as `docker login` stores them.',
+    ],
+  },
+  {
+    name: 'cache',
+    summary: 'list or prune the download cache',
+    synopsis: 'cache ls|prune [--all]',
+    group: 'Plugins',
+    client: false,
+    flags: {
+      all: { type: 'boolean', description: 'prune: remove everything, not only what no reference needs' },
+      json: { type: 'boolean', description: 'print the result as JSON' },
+    },
+    examples: ['plugd cache ls', 'plugd cache prune', 'plugd cache prune --all'],
   },
   {
     name: 'help',

@@ -33,7 +33,7 @@ export async function runShutdown(inv: InvocationOf<'shutdown'>, io: CliIo): Pro
  * a plugin failed to load, so scripts can tell.
  */
 export async function runReload(inv: InvocationOf<'reload'>, io: CliIo): Promise<void> {
-  const summary = await withClient(io, inv.client, (client) => client.reload());
+  const summary = await withClient(io, inv.client, (client) => client.reload({ refresh: inv.refresh }));
   io.stdout.write(inv.client.json ? formatJson(summary) : formatReload(summary));
   if (summary.configError) throw new Error('reload: the config was rejected; the last good config keeps serving');
   if (summary.failed.length) {

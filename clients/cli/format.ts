@@ -58,6 +58,11 @@ export function formatStatus(status: DaemonStatusRequest.Result): string {
   lines.push(table[0]!);
   status.plugins.forEach((plugin: PluginStatus, i) => {
     lines.push(table[i + 1]!);
+    if (plugin.origin && plugin.origin.type !== 'file') {
+      const digest = plugin.origin.digest ? ` ${plugin.origin.digest.slice(0, 19)}` : '';
+      lines.push(`  from: ${plugin.origin.ref}${digest}${plugin.origin.fromCache ? ' (cache)' : ''}`);
+      if (plugin.origin.warning) lines.push(`  warning: ${plugin.origin.warning}`);
+    }
     if (plugin.error) lines.push(`  error: ${formatErrorInfo(plugin.error)}`);
     if (plugin.reloadError) lines.push(`  new version failed to load (the previous one serves): ${formatErrorInfo(plugin.reloadError)}`);
   });

@@ -20,6 +20,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Whether stdin is a terminal (reading it then waits for the user to type and press Ctrl-D). */
   readonly stdinIsTTY: boolean;
+  /** Whether stderr is a terminal (download progress is drawn there only then). */
+  readonly stderrIsTTY?: boolean;
   /** The whole of stdin, as UTF-8. */
   readStdin(): Promise<string>;
   /** Connects to the daemon at `socketPath`. */

@@ -8,6 +8,7 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     env: process.env,
     stdinIsTTY: process.stdin.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
     readStdin,
     connect: (socketPath) => PlugdClient.connect({ socketPath }),
     onInterrupt: (handler) => {

@@ -7,6 +7,7 @@ import { describeError, formatJson } from './format.js';
 import { InterruptedError } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { runComplete, runEmbed } from './providerCommands.js';
+import { runCache, runPull, runPush } from './sourceCommands.js';
 import { formatUsageError, renderHelp } from './usage.js';
 import { packageVersion } from './version.js';
 
@@ -71,5 +72,11 @@ async function dispatch(inv: Invocation, io: CliIo): Promise<void> {
       return runEmbed(inv, io);
     case 'complete':
       return runComplete(inv, io);
+    case 'pull':
+      return runPull(inv, io);
+    case 'push':
+      return runPush(inv, io);
+    case 'cache':
+      return runCache(inv, io);
   }
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { isRemotePath, parseSource, ReferenceError } from '../sources/reference.js';
 import { lineOfKey } from './keyLines.js';
 import { ConfigFileSchema, DEFAULTS, ProviderEntrySchema, type PlugdConfig, type ProviderEntry } from './schema.js';
 
@@ -56,10 +57,27 @@ export function parseConfig(source: string, path: string): PlugdConfig {
         { path: `providers[${index}].config.allowed_hosts` },
       );
     }
+    const remote = isRemotePath(entry.path);
+    try {
+      parseSource(entry.path);
+    } catch (error) {
+      if (!(error instanceof ReferenceError)) throw error;
+      const line = lineOfKey(source, 'providers', index, ['path']);
+      throw new ConfigError('CONFIG_INVALID', `${where(path, line)}: [[providers]] #${index + 1} ("${entry.name}"): path: ${error.message}`, { path: `providers[${index}].path` });
+    }
+    if (entry.sha256 !== undefined && !/^https?:\/\//i.test(entry.path)) {
+      const line = lineOfKey(source, 'providers', index, ['sha256']);
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `${where(path, line)}: [[providers]] #${index + 1} ("${entry.name}"): sha256: only an https:// path can be pinned this way (pin an oci:// reference with @sha256:…)`,
+        { path: `providers[${index}].sha256` },
+      );
+    }
     providers.push({
       name: entry.name,
       path: entry.path,
-      resolvedPath: resolve(base, entry.path),
+      resolvedPath: remote ? entry.path : resolve(base, entry.path),
+      sha256: entry.sha256 === undefined ? null : `sha256:${entry.sha256.replace(/^sha256:/, '').toLowerCase()}`,
       config,
       threads: entry.threads ?? DEFAULTS.threads,
       timeoutMs: entry.timeout_ms ?? DEFAULTS.timeoutMs,
@@ -68,7 +86,10 @@ export function parseConfig(source: string, path: string): PlugdConfig {
       allowedHosts: [...new Set([...(entry.allowed_hosts ?? []), ...((fromConfig as string[] | undefined) ?? [])])],
     });
   });
-  return { path, providers };
+  const insecureRegistries = Object.entries(parsed.data.registries ?? {})
+    .filter(([, settings]) => settings.insecure === true)
+    .map(([host]) => host);
+  return { path, providers, insecureRegistries };
 }
 
 const entryKeys = Object.keys(ProviderEntrySchema.shape).join(', ');
@@ -76,11 +97,15 @@ const entryKeys = Object.keys(ProviderEntrySchema.shape).join(', ');
 function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path: string, raw: unknown): ConfigError {
   if (!issue) return new ConfigError('CONFIG_INVALID', `${path}: invalid config`);
   const [top, index, ...keyPath] = issue.path;
+  if (top === 'registries' && typeof index === 'string') {
+    const what = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected: insecure)` : `${keyPath.map(String).join('.') || '(table)'}: ${issue.message}`;
+    return new ConfigError('CONFIG_INVALID', `${path}: [registries."${index}"]: ${what}`, { path: `registries.${index}` });
+  }
   if (top !== 'providers') {
-    if (issue.code === 'unrecognized_keys') {
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       return new ConfigError(
         'CONFIG_INVALID',
-        `${path}: unknown top-level key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected [[providers]] tables)`,
+        `${path}: unknown top-level key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected [[providers]] tables and [registries."HOST"])`,
         { path: issue.keys[0] ?? '' },
       );
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PluginOrigin } from '../../protocol/daemon.js';
 
 /** Defaults for the per-plugin runtime settings (documented in docs/config.md). */
 export const DEFAULTS = {
@@ -19,11 +20,18 @@ export const ProviderEntrySchema = z.strictObject({
   start_timeout_ms: z.number().int().min(1).max(600_000).optional(),
   isolation: z.enum(['process', 'thread'], 'expected "process" or "thread"').optional(),
   allowed_hosts: z.array(z.string().regex(hostPattern, 'expected a host name such as "api.openai.com" or "*.example.com"')).optional(),
+  sha256: z.string().regex(/^(sha256:)?[0-9a-fA-F]{64}$/, 'expected 64 hex digits (the sha256 of the plugin file)').optional(),
 });
 export type ProviderEntryInput = z.infer<typeof ProviderEntrySchema>;
 
+/** `[registries."host:port"]`: per-registry settings for `oci://` sources. */
+export const RegistrySettingsSchema = z.strictObject({
+  insecure: z.boolean().optional(),
+});
+
 export const ConfigFileSchema = z.strictObject({
   providers: z.array(ProviderEntrySchema).optional(),
+  registries: z.record(z.string(), RegistrySettingsSchema).optional(),
 });
 
 /** A validated provider entry with defaults applied and its path resolved. */
@@ -32,8 +40,15 @@ export interface ProviderEntry {
   name: string;
   /** The path as written. */
   path: string;
-  /** The absolute path of the plugin file. */
+  /**
+   * The absolute path of the plugin file. For an https:// or oci:// `path` it is the reference
+   * until the download is resolved (daemon/sources/), then the file in the cache.
+   */
   resolvedPath: string;
+  /** `sha256`: the pinned content digest (`sha256:<hex>`) of an https:// download, or null. */
+  sha256: string | null;
+  /** Where the file came from, once resolved (daemon/sources/); not part of the entry's identity. */
+  origin?: PluginOrigin;
   /** `[providers.config]`: default settings passed to the plugin. */
   config: Record<string, unknown>;
   threads: number;
@@ -49,4 +64,6 @@ export interface PlugdConfig {
   /** The absolute path of the file this came from. */
   path: string;
   providers: ProviderEntry[];
+  /** Registries marked `insecure = true` (reached over plain http://). */
+  insecureRegistries: string[];
 }

@@ -11,10 +11,10 @@ import { WasmPluginHost } from './wasmHost.js';
  * .so/.dylib/.dll name) gets a {@link NativePluginHost}; anything else a {@link WasmPluginHost},
  * which reports a missing, unreadable or unknown file when it loads.
  */
-export function createHost(entry: ProviderEntry, logger: Logger): PluginHost {
+export function createHost(entry: ProviderEntry, logger: Logger, prepare?: (entry: ProviderEntry) => Promise<void>): PluginHost {
   const detected = detectPluginType(entry.resolvedPath, head(entry.resolvedPath));
-  if (detected.type === 'native') return new NativePluginHost(entry, logger);
-  return new WasmPluginHost(entry, logger);
+  if (detected.type === 'native') return new NativePluginHost(entry, logger, prepare);
+  return new WasmPluginHost(entry, logger, prepare);
 }
 
 function head(path: string): Uint8Array {

@@ -9,7 +9,9 @@ import type { ProviderEntry } from '../config/schema.js';
  */
 export function fingerprint(entry: ProviderEntry, bytes: Uint8Array | null): string {
   const file = bytes ? createHash('sha256').update(bytes).digest('hex') : 'unreadable';
-  return `${JSON.stringify(entry)}\n${file}`;
+  // Where a download came from this time (the cache or the network) does not make a new version.
+  const { origin: _origin, ...identity } = entry;
+  return `${JSON.stringify(identity)}\n${file}`;
 }
 
 /** The fingerprint of an entry as its file is on disk now. */

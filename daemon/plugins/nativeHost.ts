@@ -61,9 +61,6 @@ export class NativePluginHost extends PluginHost {
   private closed = false;
   private nextSeq = 0;
 
-  constructor(entry: ProviderEntry, logger: Logger) {
-    super(entry, logger);
-  }
 
   override get isolation(): 'process' | 'thread' {
     return this.entry.isolation;

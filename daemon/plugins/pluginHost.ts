@@ -43,6 +43,8 @@ export abstract class PluginHost implements AsyncDisposable {
   constructor(
     readonly entry: ProviderEntry,
     protected readonly logger: Logger,
+    /** Turns the entry's path into a local file before anything else (daemon/sources/). */
+    private readonly prepare?: (entry: ProviderEntry) => Promise<void>,
   ) {}
 
   get name(): string {
@@ -51,6 +53,11 @@ export abstract class PluginHost implements AsyncDisposable {
 
   get pending(): number {
     return this.inFlight;
+  }
+
+  /** Times the runtime was restarted (a crash, or a call stopped by a timeout or cancel). */
+  get restarts(): number {
+    return this.stats.restarts;
   }
 
   /** How the plugin is isolated from the daemon, for status: null for Wasm (always a worker thread). */
@@ -76,6 +83,7 @@ export abstract class PluginHost implements AsyncDisposable {
   private async load(): Promise<void> {
     const began = performance.now();
     try {
+      await this.prepare?.(this.entry);
       const info = await this.open();
       let schema: Record<string, unknown> | null;
       try {
@@ -177,9 +185,14 @@ export abstract class PluginHost implements AsyncDisposable {
     return new DaemonError('SHUTTING_DOWN', `plugin "${this.name}" is ${this.state === 'draining' ? 'shutting down' : 'stopped'}`, { plugin: this.name });
   }
 
+  /** Told when the host fails after it had loaded (a host wrapping this one follows it). */
+  onFailure: ((error: DaemonError) => void) | null = null;
+
   protected fail(error: DaemonError): void {
+    const wasLoaded = this.state !== 'starting';
     this.state = 'failed';
     this.failure = error;
+    if (wasLoaded) this.onFailure?.(error);
     this.logger.error(`plugin "${this.name}" failed: ${error.message}`);
     void this.close().catch(() => undefined);
   }

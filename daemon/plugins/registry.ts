@@ -2,8 +2,11 @@ import type { PluginStatus } from '../../protocol/daemon.js';
 import type { PlugdConfig, ProviderEntry } from '../config/schema.js';
 import { type DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { EntrySources } from '../sources/entrySources.js';
+import { isRemotePath } from '../sources/reference.js';
 import { createHost } from './createHost.js';
 import type { HostState, PluginHost } from './pluginHost.js';
+import { SourcedHost } from './sourcedHost.js';
 
 /** A host's lifecycle state as the protocol names it. */
 export function publicState(state: HostState): PluginStatus['state'] {
@@ -24,7 +27,11 @@ export class PluginRegistry implements AsyncDisposable {
   /** Plugins whose new version failed to load at the last reload, while the old one serves. */
   readonly reloadErrors = new Map<string, DaemonError>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** Resolves downloads (https://, oci://) before a host loads; absent, paths are local files. */
+    readonly sources?: EntrySources,
+  ) {}
 
   /** Creates a host per entry and starts them all in parallel; resolves once every one has settled. */
   load(config: PlugdConfig): Promise<void> {
@@ -33,7 +40,12 @@ export class PluginRegistry implements AsyncDisposable {
   }
 
   create(entry: ProviderEntry): PluginHost {
-    return createHost(entry, this.logger);
+    const sources = this.sources;
+    if (!sources) return createHost(entry, this.logger);
+    const prepare = (e: ProviderEntry) => sources.prepare(e);
+    // A file still to be downloaded decides the kind of its host only once it is there.
+    if (isRemotePath(entry.path) && !entry.origin) return new SourcedHost(entry, this.logger, prepare, (e) => createHost(e, this.logger));
+    return createHost(entry, this.logger, prepare);
   }
 
   /** Makes `hosts` the serving set, in that order (a reload's swap; callers retire what left). */
@@ -60,6 +72,7 @@ export class PluginRegistry implements AsyncDisposable {
       kind: 'provider',
       type: h.type,
       source: h.entry.resolvedPath,
+      origin: h.entry.origin ?? null,
       state: publicState(h.state),
       error: h.failure ? toErrorInfo(h.failure) : null,
       reloadError: this.reloadErrors.has(h.name) ? toErrorInfo(this.reloadErrors.get(h.name)) : null,
@@ -71,7 +84,7 @@ export class PluginRegistry implements AsyncDisposable {
       timeoutMs: h.entry.timeoutMs,
       calls: h.stats.calls,
       errors: h.stats.errors,
-      restarts: h.stats.restarts,
+      restarts: h.restarts,
     }));
   }
 

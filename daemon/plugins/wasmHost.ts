@@ -23,9 +23,6 @@ export class WasmPluginHost extends PluginHost {
   private readonly board = createBoard();
   private nextCallId = 0;
 
-  constructor(entry: ProviderEntry, logger: Logger) {
-    super(entry, logger);
-  }
 
   protected get live(): boolean {
     return this.pool !== null;

@@ -27,6 +27,7 @@ export class Reloader {
   configError: DaemonError | null = null;
   private current: Promise<ReloadSummary> | null = null;
   private next: Promise<ReloadSummary> | null = null;
+  private refresh = false;
 
   constructor(
     private readonly configPath: string,
@@ -35,9 +36,14 @@ export class Reloader {
     private readonly done: (summary: ReloadSummary, trigger: ReloadTrigger, config: PlugdConfig | null) => void,
   ) {}
 
-  reload(trigger: ReloadTrigger): Promise<ReloadSummary> {
+  /** `refresh`: re-resolve every downloaded plugin's tag or URL, not only changed entries'. */
+  reload(trigger: ReloadTrigger, refresh = false): Promise<ReloadSummary> {
+    // A refresh asked for while a reload runs is owed by the next run.
+    this.refresh ||= refresh;
     if (!this.current) {
-      this.current = this.run(trigger).finally(() => (this.current = null));
+      const refreshing = this.refresh;
+      this.refresh = false;
+      this.current = this.run(trigger, refreshing).finally(() => (this.current = null));
       return this.current;
     }
     const during = this.current;
@@ -53,11 +59,11 @@ export class Reloader {
     return this.reload(trigger);
   }
 
-  private async run(trigger: ReloadTrigger): Promise<ReloadSummary> {
+  private async run(trigger: ReloadTrigger, refresh: boolean): Promise<ReloadSummary> {
     this.reloads++;
     for (;;) {
       const files = new StableFiles();
-      const prepared = await this.prepare(files);
+      const prepared = await this.prepare(files, refresh);
       if (await files.unchanged()) return this.apply(prepared, trigger);
       this.logger.debug(`reload (${trigger}): a file changed while it was read; reading it again`);
       if ('plans' in prepared) for (const { fresh } of prepared.plans) void fresh?.dispose();
@@ -65,7 +71,7 @@ export class Reloader {
   }
 
   /** Reads the config and loads every new or changed plugin beside the serving ones; changes nothing. */
-  private async prepare(files: StableFiles): Promise<Prepared> {
+  private async prepare(files: StableFiles, refresh: boolean): Promise<Prepared> {
     let config: PlugdConfig;
     try {
       await files.record(this.configPath);
@@ -73,12 +79,19 @@ export class Reloader {
     } catch (error) {
       return { error: error instanceof DaemonError ? error : new DaemonError('CONFIG_INVALID', String(error)) };
     }
+    this.registry.sources?.configure(config);
     const plans = await Promise.all(
       config.providers.map(async (entry) => {
         const old = this.registry.get(entry.name);
+        // Downloads first: from here on a remote entry's resolvedPath is its file in the cache.
+        await this.registry.sources?.prepareForReload(entry, old?.entry, refresh);
         await files.record(entry.resolvedPath);
         // A failed plugin is always tried again: its cause (a start timeout, a crash loop) may be gone.
-        if (old && old.state !== 'failed' && old.fingerprint === (await currentFingerprint(entry))) return { old, fresh: null };
+        if (old && old.state !== 'failed' && old.fingerprint === (await currentFingerprint(entry))) {
+          // The same version, freshly resolved: status shows where it was found this time.
+          if (entry.origin) old.entry.origin = entry.origin;
+          return { old, fresh: null };
+        }
         const fresh = this.registry.create(entry);
         await fresh.start();
         return { old, fresh };

@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import { dirname, resolve } from 'node:path';
 import type { PlugdConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { isRemotePath } from '../sources/reference.js';
 
 // Events closer together than this become one reload (an editor's save is several events).
 const COALESCE_MS = 10;
@@ -46,7 +47,9 @@ export class ConfigWatcher implements AsyncDisposable {
 
   /** Watches exactly the config file and the plugin files of `config`. */
   update(config: PlugdConfig): void {
-    this.files = new Set([resolve(config.path), ...config.providers.map((p) => resolve(p.resolvedPath))]);
+    // Downloads are not watched: their files in the cache never change (`plugins/reload {refresh}` re-resolves them).
+    const local = config.providers.filter((p) => !isRemotePath(p.path));
+    this.files = new Set([resolve(config.path), ...local.map((p) => resolve(p.resolvedPath))]);
     const dirs = new Set([...this.files].map((f) => dirname(f)));
     const add = [...dirs].filter((d) => !this.dirs.has(d));
     const remove = [...this.dirs].filter((d) => !dirs.has(d));

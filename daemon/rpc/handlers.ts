@@ -22,7 +22,8 @@ export interface DaemonContext {
   status(): DaemonStatusRequest.Result;
   /** Drains in-flight work and schedules the exit; resolves with the number of calls drained. */
   shutdown(drainTimeoutMs: number): Promise<number>;
-  reload(): Promise<ReloadSummary>;
+  /** `refresh`: also re-resolve oci:// tags and revalidate https:// URLs. */
+  reload(refresh: boolean): Promise<ReloadSummary>;
 }
 
 /** Registers every protocol method on a session. */
@@ -41,7 +42,7 @@ export function registerHandlers(session: Session, daemon: DaemonContext): void 
 
   session.handle(DaemonShutdownRequest, async (params) => ({ drained: await daemon.shutdown(params?.drainTimeoutMs ?? 10_000) }));
 
-  session.handle(PluginsReloadRequest, () => daemon.reload());
+  session.handle(PluginsReloadRequest, (params) => daemon.reload(params?.refresh === true));
 
   session.handle(FactoriesListRequest, () => ({ factories: service.factories() }));
 

@@ -1,0 +1,250 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Transform } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { SourceError } from './errors.js';
+
+/** The cache directory: `$PLUGD_CACHE_DIR`, else `$XDG_CACHE_HOME/plugd`, else `~/.cache/plugd`. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PLUGD_CACHE_DIR) return env.PLUGD_CACHE_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'plugd');
+}
+
+/** What the cache remembers about one reference (a tag, a pinned digest or a URL). */
+export interface CacheRecord {
+  /** The reference as resolved, e.g. `oci://host/repo:tag` or the URL. */
+  ref: string;
+  /** `oci` or `https`. */
+  type: 'oci' | 'https';
+  /** The resolved digest: the manifest's for OCI, the content's for https. */
+  digest: string;
+  /** The digests of every blob this reference needs (index, manifest, layer). */
+  blobs: string[];
+  /** The plugin file, relative to the cache root. */
+  file: string;
+  /** The plugin file's sha256 digest. */
+  fileDigest: string;
+  /** Bytes of the plugin file. */
+  size: number;
+  /** For https: the validators to revalidate with. */
+  etag?: string | null;
+  lastModified?: string | null;
+  /** When it was last fetched or revalidated (ISO 8601). */
+  fetchedAt: string;
+}
+
+/** Progress of one download, in bytes. */
+export interface ByteProgress {
+  bytes: number;
+  total: number | null;
+}
+
+/**
+ * The digest-addressed store: `blobs/sha256/<hex>` (verified blobs), `files/sha256/<hex>/<name>`
+ * (files extracted from archive layers), `refs/<hash of ref>.json` (what each reference resolved
+ * to). Every write goes to `tmp/` first and is renamed into place, so a reader never sees a
+ * partial file and entries that point at the same artifact share it.
+ */
+export class Cache {
+  constructor(readonly root: string) {}
+
+  blobPath(digest: string): string {
+    return join(this.root, 'blobs', 'sha256', hexOf(digest));
+  }
+
+  /** Whether the blob is present and its content still matches its digest. */
+  async hasBlob(digest: string): Promise<boolean> {
+    try {
+      return (await hashFile(this.blobPath(digest))) === digest;
+    } catch {
+      return false;
+    }
+  }
+
+  async readBlob(digest: string): Promise<Buffer> {
+    return readFile(this.blobPath(digest));
+  }
+
+  /** Stores bytes already in memory (manifests, small files) after checking their digest. */
+  async putBlob(bytes: Uint8Array, expected?: string): Promise<string> {
+    const digest = sha256(bytes);
+    if (expected && expected !== digest) throw new SourceError('SOURCE_DIGEST', `digest mismatch: expected ${expected}, got ${digest}`);
+    const path = this.blobPath(digest);
+    const tmp = await this.tempPath();
+    await writeFile(tmp, bytes);
+    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+    await rename(tmp, path);
+    return digest;
+  }
+
+  /**
+   * Streams a download into the store, hashing and counting as it goes. With an expected digest
+   * or size, a mismatch (or a body longer than the size) rejects and leaves nothing behind.
+   */
+  async putStream(
+    body: ReadableStream<Uint8Array> | NodeJS.ReadableStream,
+    expected: { digest?: string | undefined; size?: number | undefined; what: string },
+    onBytes?: (progress: ByteProgress) => void,
+  ): Promise<{ digest: string; size: number }> {
+    const tmp = await this.tempPath();
+    const hash = createHash('sha256');
+    let size = 0;
+    const total = expected.size ?? null;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (total !== null && size > total) return done(new SourceError('SOURCE_DIGEST', `${expected.what}: more than the ${total} bytes its descriptor declares`));
+        hash.update(chunk);
+        onBytes?.({ bytes: size, total });
+        done(null, chunk);
+      },
+    });
+    try {
+      const source = 'getReader' in body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : body;
+      await pipeline(source, meter, createWriteStream(tmp));
+      const digest = `sha256:${hash.digest('hex')}`;
+      if (total !== null && size !== total) throw new SourceError('SOURCE_DIGEST', `${expected.what}: size mismatch: expected ${total} bytes, got ${size}`);
+      if (expected.digest && digest !== expected.digest) throw new SourceError('SOURCE_DIGEST', `${expected.what}: digest mismatch: expected ${expected.digest}, got ${digest}`);
+      await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+      await rename(tmp, this.blobPath(digest));
+      return { digest, size };
+    } catch (error) {
+      await rm(tmp, { force: true });
+      if (error instanceof SourceError) throw error;
+      throw new SourceError('SOURCE_UNREACHABLE', `${expected.what}: download failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Writes a file extracted from a layer, under its layer's digest. Returns its absolute path. */
+  async putExtracted(layerDigest: string, name: string, bytes: Uint8Array): Promise<string> {
+    const dir = join(this.root, 'files', 'sha256', hexOf(layerDigest));
+    const path = join(dir, name);
+    const tmp = await this.tempPath();
+    await writeFile(tmp, bytes, { mode: 0o755 });
+    await mkdir(dir, { recursive: true });
+    await rename(tmp, path);
+    return path;
+  }
+
+  async readRecord(ref: string): Promise<CacheRecord | null> {
+    try {
+      const record = JSON.parse(await readFile(this.recordPath(ref), 'utf8')) as CacheRecord;
+      return record.ref === ref ? record : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The record's plugin file, if it is still present and intact. */
+  async recordFile(record: CacheRecord): Promise<string | null> {
+    const path = join(this.root, record.file);
+    try {
+      return (await hashFile(path)) === record.fileDigest ? path : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async writeRecord(record: CacheRecord): Promise<void> {
+    const tmp = await this.tempPath();
+    await writeFile(tmp, JSON.stringify(record, null, 2) + '\n');
+    await mkdir(join(this.root, 'refs'), { recursive: true });
+    await rename(tmp, this.recordPath(record.ref));
+  }
+
+  async records(): Promise<CacheRecord[]> {
+    let names: string[];
+    try {
+      names = await readdir(join(this.root, 'refs'));
+    } catch {
+      return [];
+    }
+    const records = await Promise.all(
+      names.filter((n) => n.endsWith('.json')).map(async (n) => {
+        try {
+          return JSON.parse(await readFile(join(this.root, 'refs', n), 'utf8')) as CacheRecord;
+        } catch {
+          return null;
+        }
+      }),
+    );
+    return records.filter((r): r is CacheRecord => r !== null).sort((a, b) => a.ref.localeCompare(b.ref));
+  }
+
+  /**
+   * Removes what no reference needs any more (or everything with `all`), and temp files left by
+   * interrupted downloads. Returns what was removed.
+   */
+  async prune(all = false): Promise<{ removed: number; bytes: number }> {
+    const keep = new Set<string>();
+    if (!all) {
+      for (const r of await this.records()) {
+        for (const d of r.blobs) keep.add(join('blobs', 'sha256', hexOf(d)));
+        keep.add(r.file.split('/').slice(0, 3).join('/'));
+        keep.add(r.file);
+      }
+    }
+    let removed = 0;
+    let bytes = 0;
+    const sweep = async (dir: string) => {
+      let names: string[];
+      try {
+        names = await readdir(join(this.root, dir));
+      } catch {
+        return;
+      }
+      for (const name of names) {
+        const rel = join(dir, name);
+        if (keep.has(rel)) continue;
+        const info = await stat(join(this.root, rel)).catch(() => null);
+        if (!info) continue;
+        bytes += info.isDirectory() ? await dirSize(join(this.root, rel)) : info.size;
+        await rm(join(this.root, rel), { recursive: true, force: true });
+        removed++;
+      }
+    };
+    await sweep(join('blobs', 'sha256'));
+    await sweep(join('files', 'sha256'));
+    await sweep('tmp');
+    if (all) await sweep('refs');
+    return { removed, bytes };
+  }
+
+  private recordPath(ref: string): string {
+    return join(this.root, 'refs', `${createHash('sha256').update(ref).digest('hex').slice(0, 32)}.json`);
+  }
+
+  private async tempPath(): Promise<string> {
+    const dir = join(this.root, 'tmp');
+    await mkdir(dir, { recursive: true });
+    return join(dir, `${process.pid}-${randomBytes(6).toString('hex')}`);
+  }
+}
+
+export function sha256(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+function hexOf(digest: string): string {
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new SourceError('SOURCE_FORMAT', `unsupported digest "${digest}" (expected sha256:<64 hex digits>)`);
+  return digest.slice(7);
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    total += entry.isDirectory() ? await dirSize(path) : (await stat(path)).size;
+  }
+  return total;
+}
