@@ -28,7 +28,13 @@ export type LocalErrorCode =
   | 'UNKNOWN_PROVIDER'
   | 'UNKNOWN_HANDLE'
   | 'INVALID_PROVIDER_CONFIG'
-  | 'SOCKET_IN_USE';
+  | 'SOCKET_IN_USE'
+  | 'PROVIDER_AUTH'
+  | 'PROVIDER_RATE_LIMITED'
+  | 'PROVIDER_CONTEXT_WINDOW'
+  | 'PROVIDER_HTTP_STATUS'
+  | 'PROVIDER_TRANSPORT'
+  | 'HOST_NOT_ALLOWED';
 
 export class DaemonError extends Error {
   override name = 'DaemonError';
@@ -42,6 +48,10 @@ export class DaemonError extends Error {
       expected?: string;
       timeoutMs?: number;
       reason?: string;
+      status?: number;
+      retryAfterSecs?: number;
+      transport?: 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
+      host?: string;
     } = {},
   ) {
     super(message);

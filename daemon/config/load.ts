@@ -65,6 +65,11 @@ export function parseConfig(source: string, path: string): PlugdConfig {
       timeoutMs: entry.timeout_ms ?? DEFAULTS.timeoutMs,
       startTimeoutMs: entry.start_timeout_ms ?? DEFAULTS.startTimeoutMs,
       allowedHosts: [...new Set([...(entry.allowed_hosts ?? []), ...((fromConfig as string[] | undefined) ?? [])])],
+      http: {
+        connectMs: entry.connect_timeout_ms ?? DEFAULTS.connectTimeoutMs,
+        firstByteMs: entry.first_byte_timeout_ms ?? DEFAULTS.firstByteTimeoutMs,
+        idleMs: entry.idle_timeout_ms ?? DEFAULTS.idleTimeoutMs,
+      },
     });
   });
   return { path, providers };

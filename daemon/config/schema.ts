@@ -5,6 +5,9 @@ export const DEFAULTS = {
   threads: 1,
   timeoutMs: 120_000,
   startTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+  firstByteTimeoutMs: 300_000,
+  idleTimeoutMs: 60_000,
 } as const;
 
 const hostPattern = /^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$|^\*$/;
@@ -17,6 +20,9 @@ export const ProviderEntrySchema = z.strictObject({
   threads: z.number().int().min(1).max(64).optional(),
   timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
   start_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  connect_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  first_byte_timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
+  idle_timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
   allowed_hosts: z.array(z.string().regex(hostPattern, 'expected a host name such as "api.openai.com" or "*.example.com"')).optional(),
 });
 export type ProviderEntryInput = z.infer<typeof ProviderEntrySchema>;
@@ -40,6 +46,8 @@ export interface ProviderEntry {
   startTimeoutMs: number;
   /** `allowed_hosts` merged with `[providers.config].allowed_hosts`. */
   allowedHosts: string[];
+  /** Host-side HTTP timeouts for HTTP-adapter plugins (`connect_timeout_ms`, `first_byte_timeout_ms`, `idle_timeout_ms`). */
+  http?: { connectMs: number; firstByteMs: number; idleMs: number };
 }
 
 export interface PlugdConfig {

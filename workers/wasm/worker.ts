@@ -5,6 +5,8 @@ import type { CallContext, Plugin } from '@extism/extism';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
 import { begin, finish } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
+import { HTTP_STREAM_TASK, type HttpStreamInput } from '../http/streamTask.js';
+import { runStream, streamFailure } from '../http/runStream.js';
 
 /**
  * A piscina worker hosting one Extism plugin instance. Calls queue here and run one at a time,
@@ -70,6 +72,8 @@ const logger = {
 let instance: Promise<Plugin> | undefined;
 /** The loaded instance once `instance` has resolved: the hot path skips an await with it. */
 let loaded: Plugin | undefined;
+/** Counts discarded instances: an HTTP stream whose parser lived in a discarded instance fails. */
+let generation = 0;
 
 function plugin(): Promise<Plugin> | Plugin {
   if (loaded) return loaded;
@@ -99,6 +103,7 @@ function plugin(): Promise<Plugin> | Plugin {
 
 async function discard(): Promise<void> {
   const old = instance;
+  generation++;
   instance = undefined;
   loaded = undefined;
   await old?.then((p) => p.close()).catch(() => undefined);
@@ -182,10 +187,68 @@ async function call(task: CallTask): Promise<WorkerResult> {
 let queue: Promise<unknown> = Promise.resolve();
 
 function handle(task: WorkerTask): Promise<WorkerResult> {
+  // An HTTP stream is not one call: it waits on the network between its parser calls, which take
+  // their turn in the queue like any other call.
+  if (task.type === 'call' && task.fn === HTTP_STREAM_TASK) return httpStream(task);
   const run = () => (task.type === 'describe' ? describe() : call(task));
   const result = queue.then(run, run);
   queue = result;
   return result;
+}
+
+/** Runs one export in its turn; its logs go to `port`. Rejects with a WireError. */
+function queuedCall(fn: string, input: string, port: MessagePort | undefined): Promise<string | null> {
+  const run = async () => {
+    sink = { port, logs: [] };
+    try {
+      return await callText(fn, input);
+    } catch (error) {
+      const wire = classifyCallFailure(error, fn);
+      if (wire.code !== 'PLUGIN_ERROR') await discard();
+      throw wire;
+    } finally {
+      sink = { port: undefined, logs: [] };
+    }
+  };
+  const result = queue.then(run, run);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+/**
+ * A streamed chat of an HTTP-adapter plugin (workers/http/streamTask.ts). It is marked finished
+ * on the call board as soon as it starts: the daemon must never stop it by terminating this
+ * thread (other calls run here between its parser calls) nor apply `timeout_ms` to it (the HTTP
+ * timeouts bound it). The daemon stops it by closing its port, which aborts the request.
+ */
+async function httpStream(task: CallTask): Promise<WorkerResult> {
+  const logs: LogRecord[] = [];
+  const port = task.port;
+  if (!begin(start.board, task.id, threadId)) {
+    port?.close();
+    return { type: 'error', logs, error: { name: 'CancelledError', code: 'CANCELLED', message: 'the stream was cancelled before it started' } };
+  }
+  finish(start.board, task.id);
+  const abort = new AbortController();
+  port?.on('close', () => abort.abort());
+  port?.on('message', () => undefined);
+  try {
+    const input = JSON.parse(task.input ?? 'null') as HttpStreamInput;
+    const output = await runStream(input, {
+      call: (fn, text) => queuedCall(fn, text, port),
+      generation: () => generation,
+      emit: (data) => port?.postMessage({ type: 'chunk', data } satisfies StreamMessage),
+      signal: abort.signal,
+    });
+    return { type: 'result', output: JSON.stringify(output), logs };
+  } catch (error) {
+    return { type: 'error', error: streamFailure(error), logs };
+  } finally {
+    if (port) {
+      port.postMessage({ type: 'end' } satisfies StreamMessage);
+      port.close();
+    }
+  }
 }
 
 // Load the instance while the worker starts (piscina waits for this before sending tasks), so a
