@@ -7,6 +7,8 @@ import { begin, finish } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
 import { HTTP_STREAM_TASK, type HttpStreamInput } from '../http/streamTask.js';
 import { runStream, streamFailure } from '../http/runStream.js';
+import { legacyHttpFunctions } from '../http/legacyFunctions.js';
+import { DEFAULT_TIMEOUTS } from '../http/types.js';
 
 /**
  * A piscina worker hosting one Extism plugin instance. Calls queue here and run one at a time,
@@ -48,9 +50,36 @@ const hostFunctions: Record<string, (ctx: CallContext, offset: bigint) => unknow
   },
 };
 
+// The legacy HTTP host functions need the plugin's base URL: its export, and the running call's config.
+let defaultBaseUrl: string | null = null;
+let currentInput: string | null = null;
+
+function callBaseUrl(): string | null {
+  if (!currentInput || !currentInput.includes('base_url')) return null;
+  try {
+    const parsed = JSON.parse(currentInput) as { cfg?: { base_url?: unknown }; base_url?: unknown } | null;
+    const url = parsed?.cfg?.base_url ?? parsed?.base_url;
+    return typeof url === 'string' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Host functions from `extism:host/user` that this plugd version does not provide fail loudly when called. */
 function userFunctions(): Record<string, (ctx: CallContext, offset: bigint) => unknown> {
   const functions = { ...hostFunctions };
+  const imports = WebAssembly.Module.imports(start.module);
+  if (imports.some((imp) => imp.module === 'extism:host/user' && imp.name.startsWith('qmt_http_'))) {
+    Object.assign(
+      functions,
+      legacyHttpFunctions({
+        allowedHosts: start.allowedHosts,
+        defaultBaseUrl: () => defaultBaseUrl,
+        callBaseUrl,
+        timeouts: DEFAULT_TIMEOUTS,
+      }),
+    );
+  }
   for (const imp of WebAssembly.Module.imports(start.module)) {
     if (imp.module === 'extism:host/user' && imp.kind === 'function' && !(imp.name in functions)) {
       functions[imp.name] = () => {
@@ -143,6 +172,7 @@ async function describe(): Promise<WorkerResult> {
       baseUrl: await optional('base_url'),
       logs,
     };
+    defaultBaseUrl = ready.baseUrl;
     return ready;
   } catch (error) {
     return { type: 'error', logs, error: loadFailure(error) };
@@ -168,6 +198,7 @@ async function call(task: CallTask): Promise<WorkerResult> {
     if (!exportNames.has(task.fn)) {
       return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
     }
+    currentInput = task.input;
     return { type: 'result', output: await callText(task.fn, task.input), logs };
   } catch (error) {
     const wire = classifyCallFailure(error, task.fn);
@@ -175,6 +206,7 @@ async function call(task: CallTask): Promise<WorkerResult> {
     return { type: 'error', error: wire, logs };
   } finally {
     finish(start.board, task.id);
+    currentInput = null;
     sink = { port: undefined, logs: [] };
     if (task.port) {
       task.port.postMessage({ type: 'end' } satisfies StreamMessage);
