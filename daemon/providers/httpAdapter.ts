@@ -1,6 +1,7 @@
 import type { ChatResult, StreamChunk } from '../../protocol/chat.js';
 import type { PluginErrorPayload } from '../../protocol/errors.js';
-import { hostOf, sendRequest, checkRequest } from '../../workers/http/hostHttp.js';
+import { hostOf, sendRequest } from '../../workers/http/hostHttp.js';
+import { requestFromOutput } from '../../workers/http/request.js';
 import { HTTP_STREAM_TASK, type HttpStreamInput, type HttpStreamOutput } from '../../workers/http/streamTask.js';
 import type { HttpPolicy, QmtHttpRequest, QmtHttpResponse } from '../../workers/http/types.js';
 import type { CancelSignal } from '../cancelSignal.js';
@@ -83,15 +84,9 @@ export class HttpAdapter {
     for (const fn of PARSER) {
       if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming chat (it does not export "${fn}")`, { plugin: host.name });
     }
-    const req = requestOf(host, 'chat_stream_request', await callJson(host, 'chat_stream_request', JSON.parse(input), signal));
-    const policy = httpPolicy(host);
-    try {
-      checkRequest(req, policy.allowedHosts);
-    } catch (error) {
-      throw fromHttpFailure(error, host.name, 'chat_stream_request');
-    }
     const acc = new StreamAccumulator();
-    const task: HttpStreamInput = { cfg, req, policy };
+    // One worker task builds the request, sends it and parses the body (see streamTask.ts).
+    const task: HttpStreamInput = { cfg, request: input, policy: httpPolicy(host) };
     let text: string | null;
     try {
       text = await host.call(HTTP_STREAM_TASK, JSON.stringify(task), {
@@ -162,7 +157,13 @@ export class HttpAdapter {
 
   /** Builds a request with `fn`, sends it, returns the whole response. */
   private async exchange(host: Host, fn: string, input: string, signal: CancelSignal, what: string): Promise<QmtHttpResponse> {
-    const req = requestOf(host, fn, parseText(host, fn, await host.call(fn, input, { signal })));
+    const text = await host.call(fn, input, { signal });
+    let req: QmtHttpRequest;
+    try {
+      req = requestFromOutput(text, fn);
+    } catch (error) {
+      throw fromHttpFailure(error, host.name, fn);
+    }
     const abort = new AbortController();
     const unsubscribe = signal.onAbort(() => abort.abort());
     try {
@@ -213,18 +214,6 @@ function parseText(host: Host, fn: string, text: string | null): unknown {
   } catch {
     throw new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned invalid JSON: ${text.slice(0, 200)}`, { plugin: host.name });
   }
-}
-
-/** `{"req":{"head":{…},"body":[…]}}` → the request, checked for shape. */
-function requestOf(host: Host, fn: string, output: unknown): QmtHttpRequest {
-  const req = isObject(output) ? output.req : undefined;
-  if (!isObject(req) || !isObject(req.head) || typeof req.head.uri !== 'string' || typeof req.head.method !== 'string') {
-    throw badOutput(host, fn, 'an HTTP request {"req":{"head":{"method","uri","headers"},"body":[bytes]}}');
-  }
-  if (req.body !== undefined && req.body !== null && !(Array.isArray(req.body) && req.body.every((b) => Number.isInteger(b) && b >= 0 && b < 256))) {
-    throw badOutput(host, fn, 'a request body as an array of bytes');
-  }
-  return req as unknown as QmtHttpRequest;
 }
 
 function modelNames(host: Host, fn: string, output: unknown): string[] {

@@ -19,6 +19,7 @@ import type { AddressInfo } from 'node:net';
  *   "stall"              sends the head and one chunk, then nothing
  *   "long"               a chunk every 20 ms until the client goes away
  *   "count <n>"          n one-word chunks, written as fast as the socket takes them
+ *   "paced <n> <ms>"     n one-word chunks, one every <ms> milliseconds
  */
 export interface RecordedRequest {
   method: string;
@@ -208,8 +209,13 @@ export class OpenAIServer implements AsyncDisposable {
       for (const a of args) await write(delta({ tool_calls: [{ index: 0, function: { arguments: a } }] }));
       await write(delta({}, 'tool_calls'));
     } else {
-      const words = command === 'count' ? Array.from({ length: Number(arg) }, (_, i) => `w${i} `) : `echo: ${prompt}`.split(/(?<= )/);
-      for (const w of words) await write(delta({ content: w }));
+      const counted = command === 'count' || command === 'paced';
+      const words = counted ? Array.from({ length: Number(arg) }, (_, i) => `w${i} `) : `echo: ${prompt}`.split(/(?<= )/);
+      const pause = command === 'paced' ? Number(extra) : 0;
+      for (const w of words) {
+        await write(delta({ content: w }));
+        if (pause) await sleep(pause);
+      }
       await write(delta({}, 'stop'));
     }
     await write(event([], { usage }));

@@ -13,6 +13,8 @@ import type { HttpPolicy, QmtHttpRequest, QmtHttpResponse } from './types.js';
 
 // Keep-alive: a streamed chat after a plain one (or the next stream) skips the handshake.
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+// For the one retry after a stale kept-alive socket: a new connection, which is then kept.
+const freshAgents = { 'http:': new http.Agent({ keepAlive: false }), 'https:': new https.Agent({ keepAlive: false }) };
 
 /** A response whose head has arrived; its body is read as it comes. */
 export interface OpenResponse {
@@ -59,7 +61,20 @@ export function checkRequest(req: QmtHttpRequest, allowed: string[]): URL {
 }
 
 /** Sends a plugin-built request; resolves once the response head has arrived. */
-export function openRequest(req: QmtHttpRequest, policy: HttpPolicy, signal?: AbortSignal): Promise<OpenResponse> {
+export async function openRequest(req: QmtHttpRequest, policy: HttpPolicy, signal?: AbortSignal): Promise<OpenResponse> {
+  try {
+    return await attempt(req, policy, signal);
+  } catch (error) {
+    // A kept-alive connection the server closed while idle fails at once on reuse (Node's docs
+    // name this race); the request never reached the server, so it is sent again on a new one.
+    if (error instanceof StaleSocketError) return attempt(req, policy, signal, false);
+    throw error;
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function attempt(req: QmtHttpRequest, policy: HttpPolicy, signal: AbortSignal | undefined, reuse = true): Promise<OpenResponse> {
   const url = checkRequest(req, policy.allowedHosts);
   const method = String(req.head.method ?? 'GET').toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new BadRequestError(`the plugin built a request with an invalid method ${JSON.stringify(req.head.method)}`);
@@ -86,7 +101,7 @@ export function openRequest(req: QmtHttpRequest, policy: HttpPolicy, signal?: Ab
       failure = new HttpCancelledError('the request was cancelled');
       request.destroy(failure);
     };
-    const request = lib.request(url, { method, headers, agent: agents[url.protocol as 'http:' | 'https:'] });
+    const request = lib.request(url, { method, headers, agent: reuse ? agents[url.protocol as 'http:' | 'https:'] : freshAgents[url.protocol as 'http:' | 'https:'] });
     signal?.addEventListener('abort', onAbort, { once: true });
     arm(timeouts.connectMs, 'connecting to', 'connect_timeout_ms');
     request.on('socket', (socket) => {
@@ -94,12 +109,16 @@ export function openRequest(req: QmtHttpRequest, policy: HttpPolicy, signal?: Ab
       if (!socket.connecting) connected();
       else socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
     });
+    let responded = false;
     request.on('error', (error) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (!failure && !responded && reuse && request.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return reject(new StaleSocketError());
       reject(failure ?? transportFailure(error, url));
     });
     request.on('response', (res: IncomingMessage) => {
+      responded = true;
       clearTimeout(timer);
       const head: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) head[k] = Array.isArray(v) ? v.join(', ') : v;

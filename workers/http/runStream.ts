@@ -1,5 +1,6 @@
 import { BadRequestError, HostNotAllowedError, HttpCancelledError, TransportError } from './errors.js';
-import { lines, openRequest } from './hostHttp.js';
+import { checkRequest, lines, openRequest, type OpenResponse } from './hostHttp.js';
+import { requestFromOutput } from './request.js';
 import type { HttpStreamInput, HttpStreamOutput } from './streamTask.js';
 import type { WireError } from '../messages.js';
 
@@ -20,10 +21,22 @@ export interface StreamDeps {
  * parser is gone. A non-2xx answer is read whole and returned for the daemon to classify.
  */
 export async function runStream(input: HttpStreamInput, deps: StreamDeps): Promise<HttpStreamOutput> {
+  const req = requestFromOutput(await deps.call('chat_stream_request', input.request), 'chat_stream_request');
+  checkRequest(req, input.policy.allowedHosts);
+  // The request goes out while the parser starts: both before the first byte can come back.
+  const opening = openRequest(req, input.policy, deps.signal);
+  opening.catch(() => undefined);
   const generation = deps.generation();
-  const started = await deps.call('chat_stream_parser_start', JSON.stringify(input.cfg));
+  let started: string | null;
+  try {
+    started = await deps.call('chat_stream_parser_start', JSON.stringify(input.cfg));
+  } catch (error) {
+    void opening.then((res) => res.close(), () => undefined);
+    throw error;
+  }
   const parserId = Number(started);
   if (started === null || !Number.isSafeInteger(parserId)) {
+    void opening.then((res) => res.close(), () => undefined);
     throw { name: 'PluginError', code: 'PLUGIN_OUTPUT', message: `chat_stream_parser_start returned ${JSON.stringify(started)} (expected an integer parser id)` } satisfies WireError;
   }
   const sameInstance = () => {
@@ -36,7 +49,7 @@ export async function runStream(input: HttpStreamInput, deps: StreamDeps): Promi
     }
   };
   try {
-    const res = await openRequest(input.req, input.policy, deps.signal);
+    const res: OpenResponse = await opening;
     if (res.status < 200 || res.status >= 300) {
       const pieces: Buffer[] = [];
       for await (const piece of res.body) pieces.push(piece);
