@@ -127,4 +127,22 @@ test('embeddings (in input order), completions and model listing', async () => {
   assert.equal((await client.listModels('openai')).models, ['gpt-test', 'gpt-test-mini', 'text-embedding-test']);
 });
 
+test('threads = 2: concurrent streams each keep their parser on one instance and get their own text', async () => {
+  await using server = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: openaiToml({ baseUrl: server.baseUrl, threads: 2 }) });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'openai' });
+  const texts = await Promise.all(
+    Array.from({ length: 8 }, async (_, i) => {
+      let text = '';
+      for await (const chunk of client.chatStream(handle, user(`stream ${i} a b c d e`))) if (chunk.type === 'text') text += chunk.text;
+      return text;
+    }),
+  );
+  assert.equal(texts, Array.from({ length: 8 }, (_, i) => `echo: stream ${i} a b c d e`));
+  const status = await client.status();
+  assert.is(status.plugins[0]?.restarts, 0);
+  assert.is(status.plugins[0]?.errors, 0);
+});
+
 test.run();
