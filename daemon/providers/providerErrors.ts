@@ -26,8 +26,8 @@ export function fromHttpFailure(error: unknown, plugin: string, what: string): D
 export function fromStreamTaskError(error: unknown, plugin: string): unknown {
   if (!(error instanceof DaemonError)) return error;
   const payload = error.details.payload;
-  if (error.code === 'PROVIDER_TRANSPORT') return new DaemonError('PROVIDER_TRANSPORT', error.message, { plugin, transport: kindOf(payload?.kind) });
-  if (error.code === 'HOST_NOT_ALLOWED') return new DaemonError('HOST_NOT_ALLOWED', error.message, { plugin, host: String(payload?.host ?? '') });
+  if (error.code === 'PROVIDER_TRANSPORT') return new DaemonError('PROVIDER_TRANSPORT', `provider "${plugin}": chat stream: ${error.message}`, { plugin, transport: kindOf(payload?.kind) });
+  if (error.code === 'HOST_NOT_ALLOWED') return new DaemonError('HOST_NOT_ALLOWED', `plugin "${plugin}": chat stream: ${error.message}`, { plugin, host: String(payload?.host ?? '') });
   if (error.code === 'PLUGIN_ERROR' && payload) return fromPayload(payload, plugin, error.message);
   return error;
 }
