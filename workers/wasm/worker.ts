@@ -6,9 +6,10 @@ import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, Worker
 import { begin, finish } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
 import { HTTP_STREAM_TASK, type HttpStreamInput } from '../http/streamTask.js';
-import { runStream, streamFailure } from '../http/runStream.js';
-import { legacyHttpFunctions } from '../http/legacyFunctions.js';
 import { DEFAULT_TIMEOUTS } from '../http/types.js';
+// The HTTP code (node:http, node:https) loads only in workers that need it: a replacement
+// worker for a plugin without HTTP starts as fast as before.
+type LegacyModule = typeof import('../http/legacyFunctions.js');
 
 /**
  * A piscina worker hosting one Extism plugin instance. Calls queue here and run one at a time,
@@ -66,13 +67,12 @@ function callBaseUrl(): string | null {
 }
 
 /** Host functions from `extism:host/user` that this plugd version does not provide fail loudly when called. */
-function userFunctions(): Record<string, (ctx: CallContext, offset: bigint) => unknown> {
+function userFunctions(legacy: LegacyModule | null): Record<string, (ctx: CallContext, offset: bigint) => unknown> {
   const functions = { ...hostFunctions };
-  const imports = WebAssembly.Module.imports(start.module);
-  if (imports.some((imp) => imp.module === 'extism:host/user' && imp.name.startsWith('qmt_http_'))) {
+  if (legacy) {
     Object.assign(
       functions,
-      legacyHttpFunctions({
+      legacy.legacyHttpFunctions({
         allowedHosts: start.allowedHosts,
         defaultBaseUrl: () => defaultBaseUrl,
         callBaseUrl,
@@ -108,6 +108,8 @@ function plugin(): Promise<Plugin> | Plugin {
   if (loaded) return loaded;
   instance ??= (async () => {
     const { createPlugin } = await import('@extism/extism');
+    const usesHttp = WebAssembly.Module.imports(start.module).some((imp) => imp.module === 'extism:host/user' && imp.name.startsWith('qmt_http_'));
+    const legacy = usesHttp ? await import('../http/legacyFunctions.js') : null;
     const created = await createPlugin(
       { wasm: [{ module: start.module }] },
       {
@@ -116,7 +118,7 @@ function plugin(): Promise<Plugin> | Plugin {
         runInWorker: false,
         config: start.config,
         allowedHosts: start.allowedHosts,
-        functions: { 'extism:host/user': userFunctions() },
+        functions: { 'extism:host/user': userFunctions(legacy) },
         logger,
       },
     );
@@ -264,6 +266,7 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
   const abort = new AbortController();
   port?.on('close', () => abort.abort());
   port?.on('message', () => undefined);
+  const { runStream, streamFailure } = await import('../http/runStream.js');
   try {
     const input = JSON.parse(task.input ?? 'null') as HttpStreamInput;
     const output = await runStream(input, {
