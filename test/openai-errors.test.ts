@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import {
   CancelledError,
   ContextWindowExceededError,
+  PluginCrashedError,
   HostNotAllowedError,
   ProviderAuthError,
   ProviderHttpError,
@@ -16,6 +17,7 @@ import type { StreamChunk } from '../protocol/chat.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { openaiToml } from './helpers/openaiConfig.js';
 import { OpenAIServer } from './helpers/openaiServer.js';
+import { fixturePlugin } from './helpers/paths.js';
 
 const user = (content: string) => [{ role: 'user' as const, content }];
 
@@ -190,6 +192,29 @@ test('the API key appears in no log line and no status, even at trace level and 
   assert.not.ok(factories.includes(key), 'factories');
   assert.not.ok(daemon.stderr.includes(key), 'daemon log');
   assert.not.ok(daemon.stderr.includes('secret-4f9d'), 'daemon log (part of the key)');
+});
+
+test('a trap in another call discards the instance holding a stream\'s parser: that stream fails cleanly, the next works', async () => {
+  await using server = await OpenAIServer.start();
+  const config = openaiToml({ baseUrl: server.baseUrl }).replace(/path = ".*"/, `path = ${JSON.stringify(fixturePlugin('traphttp'))}`);
+  await using daemon = await DaemonProcess.start({ config });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'openai' });
+  const seen: string[] = [];
+  const ended = await (async () => {
+    for await (const chunk of client.chatStream(handle, user('long'))) {
+      if (chunk.type === 'text') seen.push(chunk.text);
+      // list_models_static traps on the only worker (threads = 1), discarding its instance.
+      if (seen.length === 2) assert.instance(await client.listModels('openai').catch((e: unknown) => e), PluginCrashedError);
+    }
+  })().catch((e: unknown) => e);
+  assert.instance(ended, PluginCrashedError);
+  assert.match((ended as Error).message, /discarded after a trap/);
+  await server.waitForEarlyClose();
+  assert.is((await client.chat(handle, user('after'))).text, 'echo: after');
+  let text = '';
+  for await (const chunk of client.chatStream(handle, user('x y'))) if (chunk.type === 'text') text += chunk.text;
+  assert.is(text, 'echo: x y');
 });
 
 test.run();
