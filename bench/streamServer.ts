@@ -1,11 +1,24 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import http from 'node:http';
-import { OpenAIServer } from '../test/helpers/openaiServer.js';
 
-/** One OpenAI-compatible test server shared by the streaming rows of a run (same server for plugd and the direct fetch). */
-let shared: { server: Promise<OpenAIServer>; users: number } | null = null;
+/** The OpenAI-compatible test server (test/helpers/openaiServer.ts) in a child process. */
+export interface ServerProcess {
+  baseUrl: string;
+  child: ChildProcess;
+}
 
-export async function acquireServer(): Promise<OpenAIServer> {
-  shared ??= { server: OpenAIServer.start(), users: 0 };
+/** One server process shared by the streaming rows of a run (the same server for plugd and the direct fetch). */
+let shared: { server: Promise<ServerProcess>; users: number } | null = null;
+
+async function startServer(): Promise<ServerProcess> {
+  const child = fork(new URL('./workers/openaiServer.js', import.meta.url), [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const [message] = (await once(child, 'message')) as [{ baseUrl: string }];
+  return { baseUrl: message.baseUrl, child };
+}
+
+export async function acquireServer(): Promise<ServerProcess> {
+  shared ??= { server: startServer(), users: 0 };
   shared.users++;
   return shared.server;
 }
@@ -15,7 +28,8 @@ export async function releaseServer(): Promise<void> {
   if (--shared.users > 0) return;
   const server = await shared.server;
   shared = null;
-  await server.stop();
+  server.child.disconnect();
+  await once(server.child, 'exit');
 }
 
 export interface StreamTiming {
@@ -30,7 +44,7 @@ export interface StreamTiming {
 const agent = new http.Agent({ keepAlive: true });
 
 /** The floor: the same streamed chat fetched straight from the server, SSE parsed as it arrives. */
-export function directStream(server: OpenAIServer, prompt: string): Promise<StreamTiming> {
+export function directStream(server: { baseUrl: string }, prompt: string): Promise<StreamTiming> {
   const body = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } });
   const began = performance.now();
   return new Promise((resolve, reject) => {

@@ -1,5 +1,5 @@
 import type { BenchGroup } from '../group.js';
-import { streamAdded, streamChat } from '../subjects/streamChat.js';
+import { daemonRoundTrip, streamAdded, streamChat } from '../subjects/streamChat.js';
 
 const SHORT = 'count 20';
 const UNPACED = 'count 2000';
@@ -20,6 +20,7 @@ export function streamingGroup(): BenchGroup {
       streamChat({ id: 'ttft-direct', role: 'floor', label: `time to first token, direct (${SHORT})`, via: 'direct', metric: 'ttft', prompt: SHORT }),
       streamChat({ id: 'ttft-plugd', role: 'subject', label: `time to first token, plugd (${SHORT})`, via: 'plugd', metric: 'ttft', prompt: SHORT }),
       streamAdded({ id: 'ttft-added', prompt: SHORT }),
+      daemonRoundTrip({ id: 'daemon-rtt' }),
       streamChat({ id: 'chunk-direct-paced', role: 'floor', label: `µs per chunk, direct (${PACED} ms)`, via: 'direct', metric: 'perChunk', prompt: PACED, count: few }),
       streamChat({ id: 'chunk-plugd-paced', role: 'subject', label: `µs per chunk, plugd (${PACED} ms)`, via: 'plugd', metric: 'perChunk', prompt: PACED, count: few }),
       streamChat({ id: 'chunk-direct-unpaced', role: 'floor', label: `µs per chunk, direct (${UNPACED}, unpaced)`, via: 'direct', metric: 'perChunk', prompt: UNPACED, count: few }),
@@ -32,6 +33,12 @@ export function streamingGroup(): BenchGroup {
         numerator: { subject: 'ttft-added', metric: 'median' },
         unit: 'ms',
         target: { op: '<', value: 2 },
+      },
+      {
+        id: 'ttft-added-vs-rtt',
+        label: 'added time to first token / daemon/status round trip',
+        numerator: { subject: 'ttft-added', metric: 'median' },
+        denominator: { subject: 'daemon-rtt', metric: 'median' },
       },
       {
         id: 'ttft-ratio',

@@ -1,10 +1,9 @@
 import type { PlugdClient } from '../../clients/client.js';
 import { DaemonProcess } from '../../test/helpers/daemonProcess.js';
 import { openaiToml } from '../../test/helpers/openaiConfig.js';
-import type { OpenAIServer } from '../../test/helpers/openaiServer.js';
 import { sampledSubject } from '../sampled.js';
 import type { Role, Subject } from '../subject.js';
-import { acquireServer, directStream, releaseServer, type StreamTiming } from '../streamServer.js';
+import { acquireServer, directStream, releaseServer, type ServerProcess, type StreamTiming } from '../streamServer.js';
 
 /** What a row measures of each streamed chat: time to first token, or µs per chunk. */
 export type StreamMetric = 'ttft' | 'perChunk';
@@ -27,7 +26,7 @@ function figure(t: StreamTiming, metric: StreamMetric): number {
 }
 
 interface Opened {
-  server: OpenAIServer;
+  server: ServerProcess;
   daemon: DaemonProcess | null;
   client: PlugdClient | null;
   handle: string;
@@ -59,7 +58,7 @@ export function streamChat(spec: { id: string; role: Role; label: string; via: '
     id: spec.id,
     role: spec.role,
     label: spec.label,
-    description: `Streamed chat "${spec.prompt}" from the local OpenAI-compatible test server via ${path}; the sample is the ${what}.`,
+    description: `Streamed chat "${spec.prompt}" from the local OpenAI-compatible test server (its own process) via ${path}; the sample is the ${what}.`,
     ...(spec.count ? { count: spec.count } : {}),
     async open() {
       const o = await openBoth(spec.via === 'plugd');
@@ -90,6 +89,28 @@ export function streamAdded(spec: { id: string; prompt: string }): Subject {
           const direct = await directStream(o.server, spec.prompt);
           const plugd = await plugdStream(o.client!, o.handle, spec.prompt);
           return { us: plugd.ttftUs - direct.ttftUs, series: { 'direct ttft': direct.ttftUs, 'plugd ttft': plugd.ttftUs } };
+        },
+        close: () => closeBoth(o),
+      };
+    },
+  });
+}
+
+/** Context for the added time: one JSON-RPC round trip to the same kind of daemon, same run. */
+export function daemonRoundTrip(spec: { id: string }): Subject {
+  return sampledSubject({
+    id: spec.id,
+    role: 'component',
+    label: 'daemon/status round trip (one client ↔ daemon hop pair)',
+    description: 'A real `plugd serve` with the openai plugin; the sample is one daemon/status request\'s round trip over the unix socket: the cost of one client ↔ daemon exchange under the run\'s load.',
+    async open() {
+      const o = await openBoth(true);
+      for (let i = 0; i < 20; i++) await o.client!.status();
+      return {
+        async sample() {
+          const t0 = performance.now();
+          await o.client!.status();
+          return { us: (performance.now() - t0) * 1000 };
         },
         close: () => closeBoth(o),
       };
