@@ -67,6 +67,8 @@ export async function openRequest(req: QmtHttpRequest, policy: HttpPolicy, signa
   } catch (error) {
     // A kept-alive connection the server closed while idle fails at once on reuse (Node's docs
     // name this race); the request never reached the server, so it is sent again on a new one.
+    // In a plugin worker it is the rule rather than a race: an idle piscina worker blocks in
+    // Atomics.wait, so it never sees the server's FIN until its next task.
     if (error instanceof StaleSocketError) return attempt(req, policy, signal, false);
     throw error;
   }
@@ -174,14 +176,13 @@ export async function sendRequest(req: QmtHttpRequest, policy: HttpPolicy, signa
 export async function* lines(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let rest: Buffer | undefined;
   for await (const piece of body) {
-    let data = rest ? Buffer.concat([rest, piece]) : piece;
+    const data = rest ? Buffer.concat([rest, piece]) : piece;
     let start = 0;
     for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
       yield data.subarray(start, nl + 1);
       start = nl + 1;
     }
     rest = start < data.length ? data.subarray(start) : undefined;
-    data = Buffer.alloc(0);
   }
   if (rest?.length) yield rest;
 }
