@@ -66,6 +66,8 @@ test('a wrong API key is an authentication error; the right one (from the enviro
   const error = await client.chat(wrong.handle, user('hi')).catch((e: unknown) => e);
   assert.instance(error, ProviderAuthError);
   assert.match((error as Error).message, /Incorrect API key/);
+  assert.instance(await client.embed(wrong.handle, ['x']).catch((e: unknown) => e), ProviderAuthError);
+  assert.instance(await client.listModels('openai', { api_key: 'sk-wrong' }).catch((e: unknown) => e), ProviderAuthError);
   const right = await client.build({ provider: 'openai' });
   assert.is((await client.chat(right.handle, user('hi'))).text, 'echo: hi');
   assert.is(server.requests.at(-1)!.headers.authorization, 'Bearer sk-right-key-123');
