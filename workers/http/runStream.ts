@@ -26,6 +26,9 @@ export async function runStream(input: HttpStreamInput, deps: StreamDeps): Promi
   // The request goes out while the parser starts: both before the first byte can come back.
   const opening = openRequest(req, input.policy, deps.signal);
   opening.catch(() => undefined);
+  // Node writes the request to its socket on a next tick, which would wait behind the parser's
+  // start (a microtask): let the write go first.
+  await new Promise((resolve) => setImmediate(resolve));
   const generation = deps.generation();
   let started: string | null;
   try {

@@ -10,6 +10,7 @@ import { DEFAULT_TIMEOUTS } from '../http/types.js';
 // The HTTP code (node:http, node:https) loads only in workers that need it: a replacement
 // worker for a plugin without HTTP starts as fast as before.
 type LegacyModule = typeof import('../http/legacyFunctions.js');
+let streamModule: typeof import('../http/runStream.js') | undefined;
 
 /**
  * A piscina worker hosting one Extism plugin instance. Calls queue here and run one at a time,
@@ -266,7 +267,7 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
   const abort = new AbortController();
   port?.on('close', () => abort.abort());
   port?.on('message', () => undefined);
-  const { runStream, streamFailure } = await import('../http/runStream.js');
+  const { runStream, streamFailure } = streamModule ?? (streamModule = await import('../http/runStream.js'));
   try {
     const input = JSON.parse(task.input ?? 'null') as HttpStreamInput;
     const output = await runStream(input, {
@@ -291,5 +292,6 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
 // reported by the first task instead.
 export default (async () => {
   await Promise.resolve(plugin()).catch(() => undefined);
+  if (exportNames.has('chat_stream_parser_start')) streamModule = await import('../http/runStream.js');
   return handle;
 })();
