@@ -2,6 +2,7 @@ import type { BenchGroup } from './group.js';
 import { nativeCallGroup } from './groups/nativeCall.js';
 import { reloadGroup } from './groups/reload.js';
 import { sourcesGroup } from './groups/sources.js';
+import { streamingGroup } from './groups/streaming.js';
 import { unaryCallGroup } from './groups/unaryCall.js';
 
 /**
@@ -10,5 +11,5 @@ import { unaryCallGroup } from './groups/unaryCall.js';
  * under groups/ with its comparisons and targets, and list it here.
  */
 export function allGroups(inFlight: number): BenchGroup[] {
-  return [unaryCallGroup(inFlight), nativeCallGroup(inFlight), reloadGroup(), sourcesGroup()];
+  return [unaryCallGroup(inFlight), nativeCallGroup(inFlight), reloadGroup(), sourcesGroup(), streamingGroup()];
 }

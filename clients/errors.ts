@@ -176,6 +176,68 @@ export class ShuttingDownError extends PlugdError {
   }
 }
 
+/** The provider rejected the credentials (a missing, wrong or expired API key). */
+export class ProviderAuthError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ProviderAuthentication, message, data, options);
+  }
+}
+
+/** The provider is rate limiting this key; retry after `retryAfterSecs` when it is known. */
+export class RateLimitedError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ProviderRateLimited, message, data, options);
+  }
+
+  /** Seconds to wait before retrying, when the provider said. */
+  get retryAfterSecs(): number | undefined {
+    return this.data?.retryAfterSecs;
+  }
+}
+
+/** The conversation does not fit the model's context window. */
+export class ContextWindowExceededError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ContextWindowExceeded, message, data, options);
+  }
+}
+
+/** The provider answered with a non-2xx HTTP status not covered by a more specific error. */
+export class ProviderHttpError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ProviderHttpStatus, message, data, options);
+  }
+
+  /** The HTTP status. */
+  get status(): number | undefined {
+    return this.data?.status;
+  }
+}
+
+/** The request to the provider failed below HTTP (refused, reset, timeout, DNS, TLS). */
+export class ProviderTransportError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ProviderTransport, message, data, options);
+  }
+
+  /** How it failed. */
+  get transport(): ErrorData['transport'] {
+    return this.data?.transport;
+  }
+}
+
+/** The plugin asked for a request to a host outside its `allowed_hosts`. */
+export class HostNotAllowedError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.HostNotAllowed, message, data, options);
+  }
+
+  /** The host the plugin asked for. */
+  get host(): string | undefined {
+    return this.data?.host;
+  }
+}
+
 type WireErrorClass = new (message: string, data?: ErrorData, options?: ErrorOptions) => PlugdError;
 
 const classesByCode = new Map<number, WireErrorClass>([
@@ -195,6 +257,12 @@ const classesByCode = new Map<number, WireErrorClass>([
   [ErrorCodes.InvalidProviderConfig, InvalidProviderConfigError],
   [ErrorCodes.Unsupported, UnsupportedError],
   [ErrorCodes.ShuttingDown, ShuttingDownError],
+  [ErrorCodes.ProviderAuthentication, ProviderAuthError],
+  [ErrorCodes.ProviderRateLimited, RateLimitedError],
+  [ErrorCodes.ContextWindowExceeded, ContextWindowExceededError],
+  [ErrorCodes.ProviderHttpStatus, ProviderHttpError],
+  [ErrorCodes.ProviderTransport, ProviderTransportError],
+  [ErrorCodes.HostNotAllowed, HostNotAllowedError],
 ]);
 
 /** An error raised on the client side, never sent by the daemon. Carries a string code. */

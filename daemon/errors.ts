@@ -36,7 +36,14 @@ export type LocalErrorCode =
   | 'SOURCE_AUTH'
   | 'SOURCE_DIGEST'
   | 'SOURCE_FORMAT'
-  | 'SOURCE_UNSAFE';
+  | 'SOURCE_UNSAFE'
+  // Provider errors from host-side HTTP (HTTP-adapter plugins).
+  | 'PROVIDER_AUTH'
+  | 'PROVIDER_RATE_LIMITED'
+  | 'PROVIDER_CONTEXT_WINDOW'
+  | 'PROVIDER_HTTP_STATUS'
+  | 'PROVIDER_TRANSPORT'
+  | 'HOST_NOT_ALLOWED';
 
 export class DaemonError extends Error {
   override name = 'DaemonError';
@@ -50,6 +57,10 @@ export class DaemonError extends Error {
       expected?: string;
       timeoutMs?: number;
       reason?: string;
+      status?: number;
+      retryAfterSecs?: number;
+      transport?: 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
+      host?: string;
     } = {},
   ) {
     super(message);

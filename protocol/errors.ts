@@ -41,6 +41,19 @@ export const ErrorCodes = {
   Unsupported: -32014,
   /** The daemon is shutting down and accepts no new work. */
   ShuttingDown: -32020,
+
+  /** The provider rejected the credentials (HTTP 401/403 or the plugin's `auth_error`). */
+  ProviderAuthentication: -32040,
+  /** The provider is rate limiting; `data.retryAfterSecs` says when to retry, when it said. */
+  ProviderRateLimited: -32041,
+  /** The request does not fit the model's context window. */
+  ContextWindowExceeded: -32042,
+  /** The provider answered with another non-2xx status; `data.status` is the HTTP status. */
+  ProviderHttpStatus: -32043,
+  /** The request failed below HTTP; `data.transport` is `refused`, `reset`, `timeout`, `dns`, `tls` or `other`. */
+  ProviderTransport: -32044,
+  /** The plugin asked the host for a request to a host outside its `allowed_hosts`; `data.host` names it. */
+  HostNotAllowed: -32045,
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -81,4 +94,12 @@ export interface ErrorData {
   reason?: string;
   /** The limit that was exceeded, in milliseconds (PluginTimeout). */
   timeoutMs?: number;
+  /** The provider's HTTP status (ProviderAuthentication, ProviderRateLimited, ContextWindowExceeded, ProviderHttpStatus). */
+  status?: number;
+  /** Seconds to wait before retrying, from the provider's `Retry-After` or the plugin (ProviderRateLimited). */
+  retryAfterSecs?: number;
+  /** How the request failed below HTTP (ProviderTransport). */
+  transport?: 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
+  /** The host the plugin asked for (HostNotAllowed). */
+  host?: string;
 }

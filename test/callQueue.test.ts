@@ -64,7 +64,9 @@ test('ten cancelled running calls in a row replace the worker ten times and neve
     for (let i = 0; i < 10; i++) {
       const abort = new AbortController();
       const call = rejection(client.chat(handle, user('loop'), { signal: abort.signal }), `endless call ${i}`);
-      await new Promise((r) => setTimeout(r, 100));
+      // Long enough for the call to have started even when its worker is a replacement still
+      // loading on a loaded machine (a call cancelled before it starts replaces no worker).
+      await new Promise((r) => setTimeout(r, 400));
       abort.abort();
       assert.instance(await within(2000, `cancel ${i}`, call), CancelledError);
       assert.is((await within(10_000, `call after cancel ${i}`, client.chat(handle, user('hi')))).text, 'ok');

@@ -6,6 +6,12 @@ import { ConnectionError, ConnectionErrors, ResponseError } from 'vscode-jsonrpc
 import {
   CancelledError,
   ConnectionClosedError,
+  ContextWindowExceededError,
+  HostNotAllowedError,
+  ProviderAuthError,
+  ProviderHttpError,
+  ProviderTransportError,
+  RateLimitedError,
   DaemonNotRunningError,
   fromResponseError,
   InternalError,
@@ -45,6 +51,12 @@ const expectedClass: Record<ErrorCodeName, new (...args: never[]) => PlugdError>
   InvalidProviderConfig: InvalidProviderConfigError,
   Unsupported: UnsupportedError,
   ShuttingDown: ShuttingDownError,
+  ProviderAuthentication: ProviderAuthError,
+  ProviderRateLimited: RateLimitedError,
+  ContextWindowExceeded: ContextWindowExceededError,
+  ProviderHttpStatus: ProviderHttpError,
+  ProviderTransport: ProviderTransportError,
+  HostNotAllowed: HostNotAllowedError,
 };
 
 test('every protocol error code maps to its own class, keeping code, codeName, message, data and cause', () => {

@@ -84,6 +84,11 @@ export function parseConfig(source: string, path: string): PlugdConfig {
       startTimeoutMs: entry.start_timeout_ms ?? DEFAULTS.startTimeoutMs,
       isolation: entry.isolation ?? 'process',
       allowedHosts: [...new Set([...(entry.allowed_hosts ?? []), ...((fromConfig as string[] | undefined) ?? [])])],
+      http: {
+        connectMs: entry.connect_timeout_ms ?? DEFAULTS.connectTimeoutMs,
+        firstByteMs: entry.first_byte_timeout_ms ?? DEFAULTS.firstByteTimeoutMs,
+        idleMs: entry.idle_timeout_ms ?? DEFAULTS.idleTimeoutMs,
+      },
     });
   });
   const insecureRegistries = Object.entries(parsed.data.registries ?? {})

@@ -6,6 +6,9 @@ export const DEFAULTS = {
   threads: 1,
   timeoutMs: 120_000,
   startTimeoutMs: 10_000,
+  connectTimeoutMs: 10_000,
+  firstByteTimeoutMs: 300_000,
+  idleTimeoutMs: 60_000,
 } as const;
 
 const hostPattern = /^(\*\.)?[A-Za-z0-9.-]+(:\d+)?$|^\*$/;
@@ -19,6 +22,9 @@ export const ProviderEntrySchema = z.strictObject({
   timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
   start_timeout_ms: z.number().int().min(1).max(600_000).optional(),
   isolation: z.enum(['process', 'thread'], 'expected "process" or "thread"').optional(),
+  connect_timeout_ms: z.number().int().min(1).max(600_000).optional(),
+  first_byte_timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
+  idle_timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
   allowed_hosts: z.array(z.string().regex(hostPattern, 'expected a host name such as "api.openai.com" or "*.example.com"')).optional(),
   sha256: z.string().regex(/^(sha256:)?[0-9a-fA-F]{64}$/, 'expected 64 hex digits (the sha256 of the plugin file)').optional(),
 });
@@ -58,6 +64,8 @@ export interface ProviderEntry {
   isolation: 'process' | 'thread';
   /** `allowed_hosts` merged with `[providers.config].allowed_hosts`. */
   allowedHosts: string[];
+  /** Host-side HTTP timeouts for HTTP-adapter plugins (`connect_timeout_ms`, `first_byte_timeout_ms`, `idle_timeout_ms`). */
+  http?: { connectMs: number; firstByteMs: number; idleMs: number };
 }
 
 export interface PlugdConfig {

@@ -16,16 +16,21 @@ import type { QmtChatResponse } from '../translate/qmtTypes.js';
 import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/results.js';
 import { buildProviderConfig, builderOverlay, schemaDeclares } from './builder.js';
 import { validateProviderConfig } from './configValidator.js';
+import { adapterCapabilities, HttpAdapter, isHttpAdapter } from './httpAdapter.js';
 import type { HandleTable, ProviderHandle } from './handles.js';
 
 /** The provider operations behind the `factories/*` and `providers/*` methods. */
 export class ProviderService {
+  private readonly http: HttpAdapter;
+
   constructor(
     private readonly registry: PluginRegistry,
     private readonly handles: HandleTable,
     private readonly logger: Logger,
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+  ) {
+    this.http = new HttpAdapter(logger);
+  }
 
   factories(): FactoryInfo[] {
     return this.registry.list().map((host) => {
@@ -34,7 +39,7 @@ export class ProviderService {
         name: host.name,
         state: publicState(host.state),
         error: host.failure ? toErrorInfo(host.failure) : null,
-        capabilities: { chat: has('chat'), stream: has('chat_stream'), embed: has('embed'), complete: has('complete'), listModels: has('list_models') },
+        capabilities: host.state === 'ready' && isHttpAdapter(host) ? adapterCapabilities(host) : { chat: has('chat'), stream: has('chat_stream'), embed: has('embed'), complete: has('complete'), listModels: has('list_models') },
         apiKeyName: host.info?.apiKeyName ?? null,
         baseUrl: host.info?.baseUrl ?? null,
       };
@@ -48,8 +53,9 @@ export class ProviderService {
 
   async listModels(name: string, overlay: Record<string, unknown> | undefined, signal: CancelSignal): Promise<string[]> {
     const host = await this.host(name);
-    this.require(host, 'list_models', 'listing models');
     const cfg = buildProviderConfig({ defaults: host.entry.config, apiKeyName: host.info?.apiKeyName ?? null, env: this.env, schema: host.schema, overlay: overlay ?? {} });
+    if (isHttpAdapter(host)) return this.http.listModels(host, cfg, signal);
+    this.require(host, 'list_models', 'listing models');
     const models = parseOutput(host, 'list_models', await host.call('list_models', JSON.stringify(cfg), { signal }));
     if (!Array.isArray(models) || !models.every((m) => typeof m === 'string')) throw badOutput(host, 'list_models', 'an array of model names');
     return models;
@@ -95,6 +101,7 @@ export class ProviderService {
 
   chat(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal): Promise<ChatResult> {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
+      if (isHttpAdapter(host)) return this.http.chat(host, this.chatInput(host, handle, params, false), handle.config, signal);
       this.require(host, 'chat', 'chat');
       const output = parseOutput(host, 'chat', await host.call('chat', this.chatInput(host, handle, params, false), { signal }));
       if (!output || typeof output !== 'object') throw badOutput(host, 'chat', 'a chat response object');
@@ -104,6 +111,7 @@ export class ProviderService {
 
   chatStream(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
+      if (isHttpAdapter(host)) return this.http.chatStream(host, this.chatInput(host, handle, params, true), handle.config, signal, onChunk);
       this.require(host, 'chat_stream', 'streaming chat');
       if (host.hasExport('supports_streaming')) {
         const supported = parseOutput(host, 'supports_streaming', await host.call('supports_streaming', JSON.stringify(handle.config), { signal }));
@@ -139,6 +147,7 @@ export class ProviderService {
 
   embed(owner: number, params: ProvidersEmbedRequest.Params, signal: CancelSignal): Promise<number[][]> {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
+      if (isHttpAdapter(host)) return this.http.embed(host, handle.config, params.inputs, signal);
       this.require(host, 'embed', 'embeddings');
       const output = parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal }));
       if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
@@ -150,8 +159,9 @@ export class ProviderService {
 
   complete(owner: number, params: ProvidersCompleteRequest.Params, signal: CancelSignal): Promise<string> {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
-      this.require(host, 'complete', 'completion');
       const req = { prompt: params.prompt, suffix: params.suffix ?? null, max_tokens: params.maxTokens ?? null, temperature: params.temperature ?? null };
+      if (isHttpAdapter(host)) return this.http.complete(host, handle.config, req, signal);
+      this.require(host, 'complete', 'completion');
       const output = parseOutput(host, 'complete', await host.call('complete', JSON.stringify({ cfg: handle.config, req }), { signal }));
       const text = (output as { text?: unknown } | null)?.text;
       if (typeof text !== 'string') throw badOutput(host, 'complete', 'an object {"text": string}');

@@ -30,6 +30,12 @@ const wireCodes: Partial<Record<LocalErrorCode, number>> = {
   CANCELLED: ErrorCodes.RequestCancelled,
   SHUTTING_DOWN: ErrorCodes.ShuttingDown,
   INVALID_PROVIDER_CONFIG: ErrorCodes.InvalidProviderConfig,
+  PROVIDER_AUTH: ErrorCodes.ProviderAuthentication,
+  PROVIDER_RATE_LIMITED: ErrorCodes.ProviderRateLimited,
+  PROVIDER_CONTEXT_WINDOW: ErrorCodes.ContextWindowExceeded,
+  PROVIDER_HTTP_STATUS: ErrorCodes.ProviderHttpStatus,
+  PROVIDER_TRANSPORT: ErrorCodes.ProviderTransport,
+  HOST_NOT_ALLOWED: ErrorCodes.HostNotAllowed,
 };
 
 /** Turns anything a handler threw into the JSON-RPC error the client receives. */
@@ -38,8 +44,9 @@ export function toResponseError(error: unknown, method: string, logger: Logger):
   if (error instanceof DaemonError) {
     const code = wireCodes[error.code];
     if (code !== undefined) {
-      const { plugin, payload, path, expected, reason, timeoutMs } = error.details;
+      const { plugin, payload, path, expected, reason, timeoutMs, status, retryAfterSecs, transport, host } = error.details;
       const data: ErrorData = { ...(plugin && { plugin }), ...(payload && { payload }), ...(path && { path }), ...(expected && { expected }), ...(reason && { reason }), ...(timeoutMs && { timeoutMs }) };
+      Object.assign(data, { ...(status !== undefined && { status }), ...(retryAfterSecs !== undefined && { retryAfterSecs }), ...(transport && { transport }), ...(host && { host }) });
       return new ResponseError(code, error.message, Object.keys(data).length ? data : undefined);
     }
   }

@@ -5,6 +5,12 @@ import type { CallContext, Plugin } from '@extism/extism';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
 import { begin, finish } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
+import { HTTP_STREAM_TASK, type HttpStreamInput } from '../http/streamTask.js';
+import { DEFAULT_TIMEOUTS } from '../http/types.js';
+// The HTTP code (node:http, node:https) loads only in workers that need it: a replacement
+// worker for a plugin without HTTP starts as fast as before.
+type LegacyModule = typeof import('../http/legacyFunctions.js');
+let streamModule: typeof import('../http/runStream.js') | undefined;
 
 /**
  * A piscina worker hosting one Extism plugin instance. Calls queue here and run one at a time,
@@ -46,9 +52,35 @@ const hostFunctions: Record<string, (ctx: CallContext, offset: bigint) => unknow
   },
 };
 
+// The legacy HTTP host functions need the plugin's base URL: its export, and the running call's config.
+let defaultBaseUrl: string | null = null;
+let currentInput: string | null = null;
+
+function callBaseUrl(): string | null {
+  if (!currentInput || !currentInput.includes('base_url')) return null;
+  try {
+    const parsed = JSON.parse(currentInput) as { cfg?: { base_url?: unknown }; base_url?: unknown } | null;
+    const url = parsed?.cfg?.base_url ?? parsed?.base_url;
+    return typeof url === 'string' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Host functions from `extism:host/user` that this plugd version does not provide fail loudly when called. */
-function userFunctions(): Record<string, (ctx: CallContext, offset: bigint) => unknown> {
+function userFunctions(legacy: LegacyModule | null): Record<string, (ctx: CallContext, offset: bigint) => unknown> {
   const functions = { ...hostFunctions };
+  if (legacy) {
+    Object.assign(
+      functions,
+      legacy.legacyHttpFunctions({
+        allowedHosts: start.allowedHosts,
+        defaultBaseUrl: () => defaultBaseUrl,
+        callBaseUrl,
+        timeouts: DEFAULT_TIMEOUTS,
+      }),
+    );
+  }
   for (const imp of WebAssembly.Module.imports(start.module)) {
     if (imp.module === 'extism:host/user' && imp.kind === 'function' && !(imp.name in functions)) {
       functions[imp.name] = () => {
@@ -70,11 +102,15 @@ const logger = {
 let instance: Promise<Plugin> | undefined;
 /** The loaded instance once `instance` has resolved: the hot path skips an await with it. */
 let loaded: Plugin | undefined;
+/** Counts discarded instances: an HTTP stream whose parser lived in a discarded instance fails. */
+let generation = 0;
 
 function plugin(): Promise<Plugin> | Plugin {
   if (loaded) return loaded;
   instance ??= (async () => {
     const { createPlugin } = await import('@extism/extism');
+    const usesHttp = WebAssembly.Module.imports(start.module).some((imp) => imp.module === 'extism:host/user' && imp.name.startsWith('qmt_http_'));
+    const legacy = usesHttp ? await import('../http/legacyFunctions.js') : null;
     // The module itself rather than a manifest, and a fetch that is looked up only when used:
     // Extism tests a manifest with `instanceof Response` and defaults `fetch` to the global one,
     // and either makes Node load undici, about 22 ms of every new worker's start (bench: extism-load).
@@ -85,7 +121,7 @@ function plugin(): Promise<Plugin> | Plugin {
       runInWorker: false,
       config: start.config,
       allowedHosts: start.allowedHosts,
-      functions: { 'extism:host/user': userFunctions() },
+      functions: { 'extism:host/user': userFunctions(legacy) },
       logger,
     });
     if (exportNames.has('init_logging')) await created.call('init_logging', String(start.logLevel));
@@ -100,6 +136,7 @@ function plugin(): Promise<Plugin> | Plugin {
 
 async function discard(): Promise<void> {
   const old = instance;
+  generation++;
   instance = undefined;
   loaded = undefined;
   await old?.then((p) => p.close()).catch(() => undefined);
@@ -139,6 +176,7 @@ async function describe(): Promise<WorkerResult> {
       baseUrl: await optional('base_url'),
       logs,
     };
+    defaultBaseUrl = ready.baseUrl;
     return ready;
   } catch (error) {
     return { type: 'error', logs, error: loadFailure(error) };
@@ -164,6 +202,7 @@ async function call(task: CallTask): Promise<WorkerResult> {
     if (!exportNames.has(task.fn)) {
       return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
     }
+    currentInput = task.input;
     return { type: 'result', output: await callText(task.fn, task.input), logs };
   } catch (error) {
     const wire = classifyCallFailure(error, task.fn);
@@ -171,6 +210,7 @@ async function call(task: CallTask): Promise<WorkerResult> {
     return { type: 'error', error: wire, logs };
   } finally {
     finish(start.board, task.id);
+    currentInput = null;
     sink = { port: undefined, logs: [] };
     if (task.port) {
       task.port.postMessage({ type: 'end' } satisfies StreamMessage);
@@ -183,10 +223,69 @@ async function call(task: CallTask): Promise<WorkerResult> {
 let queue: Promise<unknown> = Promise.resolve();
 
 function handle(task: WorkerTask): Promise<WorkerResult> {
+  // An HTTP stream is not one call: it waits on the network between its parser calls, which take
+  // their turn in the queue like any other call.
+  if (task.type === 'call' && task.fn === HTTP_STREAM_TASK) return httpStream(task);
   const run = () => (task.type === 'describe' ? describe() : call(task));
   const result = queue.then(run, run);
   queue = result;
   return result;
+}
+
+/** Runs one export in its turn; its logs go to `port`. Rejects with a WireError. */
+function queuedCall(fn: string, input: string, port: MessagePort | undefined): Promise<string | null> {
+  const run = async () => {
+    sink = { port, logs: [] };
+    try {
+      return await callText(fn, input);
+    } catch (error) {
+      const wire = classifyCallFailure(error, fn);
+      if (wire.code !== 'PLUGIN_ERROR') await discard();
+      throw wire;
+    } finally {
+      sink = { port: undefined, logs: [] };
+    }
+  };
+  const result = queue.then(run, run);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+/**
+ * A streamed chat of an HTTP-adapter plugin (workers/http/streamTask.ts). It is marked finished
+ * on the call board as soon as it starts: the daemon must never stop it by terminating this
+ * thread (other calls run here between its parser calls) nor apply `timeout_ms` to it (the HTTP
+ * timeouts bound it). The daemon stops it by closing its port, which aborts the request.
+ */
+async function httpStream(task: CallTask): Promise<WorkerResult> {
+  const logs: LogRecord[] = [];
+  const port = task.port;
+  if (!begin(start.board, task.id, threadId)) {
+    port?.close();
+    return { type: 'error', logs, error: { name: 'CancelledError', code: 'CANCELLED', message: 'the stream was cancelled before it started' } };
+  }
+  finish(start.board, task.id);
+  const abort = new AbortController();
+  port?.on('close', () => abort.abort());
+  port?.on('message', () => undefined);
+  const { runStream, streamFailure } = streamModule ?? (streamModule = await import('../http/runStream.js'));
+  try {
+    const input = JSON.parse(task.input ?? 'null') as HttpStreamInput;
+    const output = await runStream(input, {
+      call: (fn, text) => queuedCall(fn, text, port),
+      generation: () => generation,
+      emit: (data) => port?.postMessage({ type: 'chunk', data } satisfies StreamMessage),
+      signal: abort.signal,
+    });
+    return { type: 'result', output: JSON.stringify(output), logs };
+  } catch (error) {
+    return { type: 'error', error: streamFailure(error), logs };
+  } finally {
+    if (port) {
+      port.postMessage({ type: 'end' } satisfies StreamMessage);
+      port.close();
+    }
+  }
 }
 
 // Load the instance while the worker starts (piscina waits for this before sending tasks), so a
@@ -194,5 +293,6 @@ function handle(task: WorkerTask): Promise<WorkerResult> {
 // reported by the first task instead.
 export default (async () => {
   await Promise.resolve(plugin()).catch(() => undefined);
+  if (exportNames.has('chat_stream_parser_start')) streamModule = await import('../http/runStream.js');
   return handle;
 })();

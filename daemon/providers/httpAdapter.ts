@@ -1,0 +1,230 @@
+import type { ChatResult, StreamChunk } from '../../protocol/chat.js';
+import type { PluginErrorPayload } from '../../protocol/errors.js';
+import { hostOf, sendRequest } from '../../workers/http/hostHttp.js';
+import { requestFromOutput } from '../../workers/http/request.js';
+import { HTTP_STREAM_TASK, type HttpStreamInput, type HttpStreamOutput } from '../../workers/http/streamTask.js';
+import type { HttpPolicy, QmtHttpRequest, QmtHttpResponse } from '../../workers/http/types.js';
+import type { CancelSignal } from '../cancelSignal.js';
+import { DEFAULTS } from '../config/schema.js';
+import { DaemonError, PluginCallError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PluginHost } from '../plugins/pluginHost.js';
+import type { QmtChatResponse } from '../translate/qmtTypes.js';
+import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/results.js';
+import { fromHttpFailure, fromPayload, fromStatus, fromStreamTaskError } from './providerErrors.js';
+
+/**
+ * QueryMT's HTTP-adapter interface: the plugin builds HTTP requests and parses responses; the
+ * host makes the calls. Between the two plugin calls of an operation no Extism instance is held,
+ * so a slow provider does not block the plugin's other calls. Streams run as one worker task
+ * (workers/http/streamTask.ts) so that every parser call reaches the instance holding the parser.
+ */
+
+/** The exports that make a plugin an HTTP-adapter plugin (QueryMT's test, verbatim). */
+const REQUIRED = ['chat_request', 'chat_stream_request', 'parse_chat_response', 'list_models_request', 'parse_list_models_response'];
+const PARSER = ['chat_stream_parser_start', 'chat_stream_parser_parse', 'chat_stream_parser_finish', 'chat_stream_parser_close'];
+
+type Host = PluginHost;
+
+export function isHttpAdapter(host: Host): boolean {
+  return REQUIRED.every((fn) => host.hasExport(fn));
+}
+
+/** What an HTTP-adapter plugin can do, for `factories/list`. */
+export function adapterCapabilities(host: Host): { chat: boolean; stream: boolean; embed: boolean; complete: boolean; listModels: boolean } {
+  const has = (...fns: string[]) => fns.every((fn) => host.hasExport(fn));
+  return {
+    chat: true,
+    stream: has(...PARSER),
+    embed: has('embed_request', 'parse_embed_response'),
+    complete: has('complete_request', 'parse_complete_response'),
+    listModels: true,
+  };
+}
+
+/**
+ * The hosts this plugin's requests may reach: `allowed_hosts` (both spellings), plus the host of
+ * `[providers.config].base_url`, or of the plugin's own `base_url` when the config sets none.
+ * A handle's `base_url` pointing elsewhere is refused, as under QueryMT.
+ */
+export function httpPolicy(host: Host): HttpPolicy {
+  const allowed = [...host.entry.allowedHosts];
+  const base = typeof host.entry.config.base_url === 'string' ? host.entry.config.base_url : host.info?.baseUrl;
+  if (base) {
+    try {
+      const url = new URL(base);
+      allowed.push(url.port ? `${hostOf(url)}:${url.port}` : hostOf(url));
+    } catch {
+      // An unparsable base_url adds nothing; requests to it fail with a clear error.
+    }
+  }
+  const http = host.entry.http;
+  return {
+    allowedHosts: [...new Set(allowed)],
+    timeouts: {
+      connectMs: http?.connectMs ?? DEFAULTS.connectTimeoutMs,
+      firstByteMs: http?.firstByteMs ?? DEFAULTS.firstByteTimeoutMs,
+      idleMs: http?.idleMs ?? DEFAULTS.idleTimeoutMs,
+    },
+  };
+}
+
+export class HttpAdapter {
+  constructor(private readonly logger: Logger) {}
+
+  async chat(host: Host, input: string, cfg: Record<string, unknown>, signal: CancelSignal): Promise<ChatResult> {
+    const response = await this.exchange(host, 'chat_request', input, signal, 'chat');
+    if (!ok(response)) throw await this.classifyChat(host, cfg, response, signal);
+    const output = await callJson(host, 'parse_chat_response', { cfg, resp: { resp: response } }, signal);
+    if (!isObject(output)) throw badOutput(host, 'parse_chat_response', 'a chat response object');
+    return toChatResult(output as QmtChatResponse);
+  }
+
+  async chatStream(host: Host, input: string, cfg: Record<string, unknown>, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
+    for (const fn of PARSER) {
+      if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming chat (it does not export "${fn}")`, { plugin: host.name });
+    }
+    const acc = new StreamAccumulator();
+    // One worker task builds the request, sends it and parses the body (see streamTask.ts).
+    const task: HttpStreamInput = { cfg, request: input, policy: httpPolicy(host) };
+    let text: string | null;
+    try {
+      text = await host.call(HTTP_STREAM_TASK, JSON.stringify(task), {
+        signal,
+        onChunk: (data) => {
+          let items: unknown;
+          try {
+            items = JSON.parse(data);
+          } catch {
+            this.logger.warn(`plugin "${host.name}": chat_stream_parser_parse returned invalid JSON; skipped`);
+            return;
+          }
+          for (const item of Array.isArray(items) ? items : [items]) {
+            for (const chunk of toStreamChunks(item)) {
+              if (acc.done) continue;
+              acc.add(chunk);
+              onChunk(chunk);
+            }
+          }
+        },
+      });
+    } catch (error) {
+      throw fromStreamTaskError(error, host.name);
+    }
+    const output = parseText(host, HTTP_STREAM_TASK, text) as HttpStreamOutput;
+    if (!(output.status >= 200 && output.status < 300)) {
+      const response: QmtHttpResponse = { head: { status: output.status, headers: output.headers ?? {}, version: output.version ?? 'HTTP/1.1' }, body: output.body ?? [] };
+      throw await this.classifyChat(host, cfg, response, signal);
+    }
+    if (!acc.done) {
+      const done: StreamChunk = { type: 'done', finishReason: acc.result().toolCalls.length ? 'toolCalls' : 'stop' };
+      acc.add(done);
+      onChunk(done);
+    }
+    return acc.result();
+  }
+
+  async embed(host: Host, cfg: Record<string, unknown>, inputs: string[], signal: CancelSignal): Promise<number[][]> {
+    requireExports(host, 'embeddings', 'embed_request', 'parse_embed_response');
+    const response = await this.exchange(host, 'embed_request', JSON.stringify({ cfg, inputs }), signal, 'embed');
+    if (!ok(response)) throw fromStatus(response, host.name, 'embed');
+    const output = await callJson(host, 'parse_embed_response', { cfg, resp: { resp: response } }, signal);
+    if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
+      throw badOutput(host, 'parse_embed_response', 'an array of number arrays');
+    }
+    return output as number[][];
+  }
+
+  async complete(host: Host, cfg: Record<string, unknown>, req: Record<string, unknown>, signal: CancelSignal): Promise<string> {
+    requireExports(host, 'completion', 'complete_request', 'parse_complete_response');
+    const response = await this.exchange(host, 'complete_request', JSON.stringify({ cfg, req }), signal, 'complete');
+    if (!ok(response)) throw fromStatus(response, host.name, 'complete');
+    const output = await callJson(host, 'parse_complete_response', { cfg, resp: { resp: response } }, signal);
+    const text = (output as { text?: unknown } | null)?.text;
+    if (typeof text !== 'string') throw badOutput(host, 'parse_complete_response', 'an object {"text": string}');
+    return text;
+  }
+
+  async listModels(host: Host, cfg: Record<string, unknown>, signal: CancelSignal): Promise<string[]> {
+    if (host.hasExport('list_models_static')) {
+      const models = await callJson(host, 'list_models_static', { cfg }, signal);
+      if (models !== null) return modelNames(host, 'list_models_static', models);
+    }
+    const response = await this.exchange(host, 'list_models_request', JSON.stringify({ cfg }), signal, 'list models');
+    if (!ok(response)) throw fromStatus(response, host.name, 'list models');
+    return modelNames(host, 'parse_list_models_response', await callJson(host, 'parse_list_models_response', { resp: { resp: response } }, signal));
+  }
+
+  /** Builds a request with `fn`, sends it, returns the whole response. */
+  private async exchange(host: Host, fn: string, input: string, signal: CancelSignal, what: string): Promise<QmtHttpResponse> {
+    const text = await host.call(fn, input, { signal });
+    let req: QmtHttpRequest;
+    try {
+      req = requestFromOutput(text, fn);
+    } catch (error) {
+      throw fromHttpFailure(error, host.name, fn);
+    }
+    const abort = new AbortController();
+    const unsubscribe = signal.onAbort(() => abort.abort());
+    try {
+      return await sendRequest(req, httpPolicy(host), abort.signal);
+    } catch (error) {
+      throw fromHttpFailure(error, host.name, what);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** A non-2xx chat answer → a typed error, through the plugin's `classify_chat_error` when it has one. */
+  private async classifyChat(host: Host, cfg: Record<string, unknown>, response: QmtHttpResponse, signal: CancelSignal): Promise<DaemonError> {
+    if (!host.hasExport('classify_chat_error')) return fromStatus(response, host.name, 'chat');
+    let payload: unknown;
+    try {
+      payload = await callJson(host, 'classify_chat_error', { cfg, resp: { resp: response } }, signal);
+    } catch (error) {
+      // A classifier may report the error as its own typed failure instead of as output.
+      if (error instanceof DaemonError && error.code === 'PLUGIN_ERROR' && error.details.payload) payload = error.details.payload;
+      else throw error;
+    }
+    if (isObject(payload) && isObject(payload.payload)) payload = payload.payload;
+    if (!isObject(payload) || typeof payload.type !== 'string') return fromStatus(response, host.name, 'chat');
+    const typed = { ...payload, type: payload.type, message: typeof payload.message === 'string' ? payload.message : `HTTP ${response.head.status}` } as PluginErrorPayload;
+    return fromPayload(typed, host.name, undefined, response);
+  }
+}
+
+function ok(response: QmtHttpResponse): boolean {
+  return response.head.status >= 200 && response.head.status < 300;
+}
+
+function requireExports(host: Host, what: string, ...fns: string[]): void {
+  for (const fn of fns) {
+    if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support ${what} (it does not export "${fn}")`, { plugin: host.name });
+  }
+}
+
+async function callJson(host: Host, fn: string, input: unknown, signal: CancelSignal): Promise<unknown> {
+  return parseText(host, fn, await host.call(fn, JSON.stringify(input), { signal }));
+}
+
+function parseText(host: Host, fn: string, text: string | null): unknown {
+  if (text === null || text === '') throw badOutput(host, fn, 'JSON output');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned invalid JSON: ${text.slice(0, 200)}`, { plugin: host.name });
+  }
+}
+
+function modelNames(host: Host, fn: string, output: unknown): string[] {
+  if (!Array.isArray(output) || !output.every((m) => typeof m === 'string')) throw badOutput(host, fn, 'an array of model names');
+  return output;
+}
+
+function badOutput(host: Host, fn: string, expected: string): PluginCallError {
+  return new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned an unexpected value (expected ${expected})`, { plugin: host.name, expected });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

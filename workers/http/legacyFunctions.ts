@@ -1,0 +1,102 @@
+import type { CallContext } from '@extism/extism';
+import { hostOf } from './hostHttp.js';
+import { SyncHttp, type SyncReply } from './syncClient.js';
+import type { HttpPolicy, HttpTimeouts, QmtHttpResponse } from './types.js';
+
+/**
+ * QueryMT's legacy host functions for plugins that do their own HTTP through the host
+ * (`extism:host/user`): `qmt_http_request`, `qmt_http_stream_open`, `_next`, `_close`. They are
+ * synchronous inside the plugin (see SyncHttp). Requests are checked against `allowed_hosts`.
+ */
+export interface LegacyContext {
+  /** `allowed_hosts` from plugins.toml. */
+  allowedHosts: string[];
+  /** The plugin's `base_url` export, once known. */
+  defaultBaseUrl(): string | null;
+  /** The `cfg.base_url` of the call running now, if its input has one. */
+  callBaseUrl(): string | null;
+  timeouts: HttpTimeouts;
+}
+
+type HostFunction = (ctx: CallContext, offset: bigint) => unknown;
+
+export function legacyHttpFunctions(context: LegacyContext): Record<string, HostFunction> {
+  let sync: SyncHttp | undefined;
+  const http = () => (sync ??= new SyncHttp(context.timeouts.connectMs + context.timeouts.firstByteMs + context.timeouts.idleMs + 5000));
+  const policy = (): HttpPolicy => {
+    const allowed = [...context.allowedHosts];
+    for (const base of [context.callBaseUrl(), context.defaultBaseUrl()]) {
+      if (!base) continue;
+      try {
+        const url = new URL(base);
+        allowed.push(url.port ? `${hostOf(url)}:${url.port}` : hostOf(url));
+      } catch {
+        // Not a URL: adds nothing.
+      }
+    }
+    return { allowedHosts: allowed, timeouts: context.timeouts };
+  };
+  const readRequest = (ctx: CallContext, offset: bigint) => {
+    const parsed = JSON.parse(ctx.read(offset)?.text() ?? 'null') as { req?: unknown } | null;
+    return (parsed?.req ?? parsed) as never;
+  };
+  const readId = (ctx: CallContext, offset: bigint) => Number(ctx.read(offset)?.text() ?? '0');
+
+  return {
+    qmt_http_request(ctx, offset) {
+      let reply: SyncReply;
+      try {
+        reply = http().call({ op: 'request', req: readRequest(ctx, offset), policy: policy() });
+      } catch (error) {
+        reply = { ok: false, kind: 'invalid_request', message: (error as Error).message };
+      }
+      // Failures below HTTP come back as a response, as under QueryMT (status 500 with the reason
+      // as the body; 403 for a host outside allowed_hosts), so the plugin decides what to report.
+      const resp: QmtHttpResponse = reply.ok && reply.resp ? reply.resp : errorResponse(reply);
+      return ctx.store(JSON.stringify({ resp }));
+    },
+    qmt_http_stream_open(ctx, offset) {
+      let reply: SyncReply;
+      try {
+        reply = http().call({ op: 'open', req: readRequest(ctx, offset), policy: policy() });
+      } catch (error) {
+        reply = { ok: false, kind: 'invalid_request', message: (error as Error).message };
+      }
+      if (reply.ok && reply.streamId !== undefined) return ctx.store(JSON.stringify({ status: 'ok', stream_id: reply.streamId }));
+      if (!reply.ok && reply.kind === 'cancelled') return ctx.store(JSON.stringify({ status: 'cancelled' }));
+      const payload = reply.ok ? statusPayload(reply.resp!) : failurePayload(reply);
+      return ctx.store(JSON.stringify({ status: 'error', plugin_error: JSON.stringify({ payload }), error_code: 1 }));
+    },
+    qmt_http_stream_next(ctx, offset) {
+      const reply = http().call({ op: 'next', streamId: readId(ctx, offset) });
+      // 0 is end of stream; a failure mid-body also ends it (the plugin sees no [DONE]).
+      if (!reply.ok || !reply.data) return 0n;
+      return ctx.store(reply.data);
+    },
+    qmt_http_stream_close(ctx, offset) {
+      http().call({ op: 'close', streamId: readId(ctx, offset) });
+    },
+  };
+}
+
+function errorResponse(reply: SyncReply): QmtHttpResponse {
+  const message = reply.ok ? 'no response' : reply.message;
+  const status = !reply.ok && reply.kind === 'host_not_allowed' ? 403 : 500;
+  return { head: { status, headers: { 'content-type': 'text/plain', 'x-plugd-error': reply.ok ? 'unknown' : reply.kind }, version: 'HTTP/1.1' }, body: [...Buffer.from(message)] };
+}
+
+function failurePayload(reply: Extract<SyncReply, { ok: false }>): Record<string, unknown> {
+  if (reply.kind === 'transport') return { type: 'transport', kind: reply.transport ?? 'other', message: reply.message };
+  return { type: 'invalid_request', message: reply.message };
+}
+
+function statusPayload(resp: QmtHttpResponse): Record<string, unknown> {
+  const status = resp.head.status;
+  const message = `HTTP ${status}: ${Buffer.from(resp.body.slice(0, 300)).toString('utf8')}`;
+  if (status === 401 || status === 403) return { type: 'auth_error', message, status };
+  if (status === 429) {
+    const retry = Number(Object.entries(resp.head.headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1]);
+    return { type: 'rate_limited', message, status, ...(Number.isFinite(retry) && { retry_after_secs: retry }) };
+  }
+  return { type: 'http_status', message, status };
+}

@@ -1,0 +1,37 @@
+/**
+ * QueryMT's serializable HTTP request and response (serde of `http::Request<Vec<u8>>` /
+ * `http::Response<Vec<u8>>`), as HTTP-adapter plugins build and read them. Bodies are byte
+ * arrays written as JSON arrays of numbers.
+ */
+export interface QmtHttpRequest {
+  head: { method: string; uri: string; headers?: Record<string, string>; version?: string };
+  body?: number[];
+}
+
+export interface QmtHttpResponse {
+  head: { status: number; headers: Record<string, string>; version: string };
+  body: number[];
+}
+
+/** Per-provider HTTP timeouts, in milliseconds (`connect_timeout_ms` and friends in plugins.toml). */
+export interface HttpTimeouts {
+  /** From the start of the request until the TCP (and TLS) connection is up. */
+  connectMs: number;
+  /** From the connection being up until the response's status line and headers arrive. */
+  firstByteMs: number;
+  /** The longest gap between two pieces of a response body. */
+  idleMs: number;
+}
+
+/** The timeouts when plugins.toml sets none (DEFAULTS in daemon/config/schema.ts repeats them). */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 10_000, firstByteMs: 300_000, idleMs: 60_000 };
+
+/** How a request failed below HTTP. */
+export type TransportKind = 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
+
+/** What the host needs to send one request on a plugin's behalf. */
+export interface HttpPolicy {
+  /** Host patterns the plugin may reach (`api.openai.com`, `*.example.com`, `host:port`, `*`). */
+  allowedHosts: string[];
+  timeouts: HttpTimeouts;
+}
