@@ -14,6 +14,9 @@ import { registerHandlers } from './rpc/handlers.js';
 import { Session, shuttingDown } from './rpc/session.js';
 import { listenUnixSocket } from './rpc/socketServer.js';
 import { VERSION } from './version.js';
+import { ToolsDidChangeNotification } from '../protocol/tools.js';
+import { registerToolHandlers } from './tools/handlers.js';
+import { ToolService } from './tools/toolService.js';
 
 export interface DaemonOptions {
   config: PlugdConfig;
@@ -30,6 +33,8 @@ export class Daemon implements AsyncDisposable {
   readonly registry: PluginRegistry;
   readonly handles = new HandleTable();
   readonly service: ProviderService;
+  /** Tool plugins, MCP servers, exposure and the tool-call path (daemon/tools/). */
+  readonly tools: ToolService;
   readonly startedAt = new Date();
   /** Resolves once the daemon has shut down (after `daemon/shutdown`, or `close()`). */
   readonly exited: Promise<void>;
@@ -42,6 +47,8 @@ export class Daemon implements AsyncDisposable {
   private markExited!: () => void;
   private readonly reloader: Reloader;
   private watcher: ConfigWatcher | null = null;
+  /** The tool side of the reload in progress (it follows the providers' swap). */
+  private toolsReload: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DaemonOptions) {
     this.registry = new PluginRegistry(options.logger);
@@ -50,8 +57,15 @@ export class Daemon implements AsyncDisposable {
     // Plugins load in the background: the daemon answers (status, factories) meanwhile, and a
     // call on a plugin that is still loading waits for it (ProviderService.host).
     void this.registry.load(options.config);
+    this.tools = new ToolService(options.logger, (params) => {
+      for (const session of this.sessions) {
+        if (!session.isClosed) session.connection.sendNotification(ToolsDidChangeNotification.type, params).catch(() => undefined);
+      }
+    });
+    void this.tools.load(options.config).catch((e: Error) => this.logger.error(`tool plugins: ${e.message}`));
     this.reloader = new Reloader(options.config.path, this.registry, options.logger, (summary, trigger, config) => {
       if (config) this.watcher?.update(config);
+      if (config) this.toolsReload = this.tools.reload(config).catch((e: Error) => this.logger.error(`reload of tool plugins failed: ${e.message}`));
       for (const session of this.sessions) {
         if (!session.isClosed) session.connection.sendNotification(PluginsDidChangeNotification.type, { ...summary, trigger }).catch(() => undefined);
       }
@@ -59,8 +73,10 @@ export class Daemon implements AsyncDisposable {
   }
 
   /** Re-reads the config and plugin files and swaps in what changed (see daemon/reload/). */
-  reload(trigger: ReloadTrigger): Promise<ReloadSummary> {
-    return this.reloader.reload(trigger);
+  async reload(trigger: ReloadTrigger): Promise<ReloadSummary> {
+    const summary = await this.reloader.reload(trigger);
+    await this.toolsReload;
+    return summary;
   }
 
   /** Reloads whenever the config file or a plugin file changes. */
@@ -85,6 +101,7 @@ export class Daemon implements AsyncDisposable {
       shutdown: (ms) => this.shutdown(ms),
       reload: () => this.reload('request'),
     });
+    registerToolHandlers(session, this.tools);
     this.sessions.add(session);
     session.onClose(() => {
       this.sessions.delete(session);
@@ -148,6 +165,7 @@ export class Daemon implements AsyncDisposable {
     this.stopping = true;
     this.server?.close();
     await this.watcher?.close();
+    await this.tools.dispose();
     await this.registry.dispose();
     // Let every socket flush what is queued (a drained stream's last chunks, the shutdown
     // answer) before the process exits; a client that stopped reading gets 5 s.

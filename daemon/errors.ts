@@ -28,7 +28,15 @@ export type LocalErrorCode =
   | 'UNKNOWN_PROVIDER'
   | 'UNKNOWN_HANDLE'
   | 'INVALID_PROVIDER_CONFIG'
-  | 'SOCKET_IN_USE';
+  | 'SOCKET_IN_USE'
+  | 'UNKNOWN_TOOL'
+  | 'INVALID_TOOL_ARGUMENTS'
+  | 'PERMISSION_DENIED'
+  | 'TOOL_PLUGIN_NOT_EXPOSED'
+  | 'TOOL_NAME_COLLISION'
+  | 'UNKNOWN_TOOL_PLUGIN'
+  | 'UNKNOWN_COMMAND'
+  | 'TOOL_SOURCE_UNAVAILABLE';
 
 export class DaemonError extends Error {
   override name = 'DaemonError';
@@ -42,6 +50,7 @@ export class DaemonError extends Error {
       expected?: string;
       timeoutMs?: number;
       reason?: string;
+      tool?: string;
     } = {},
   ) {
     super(message);

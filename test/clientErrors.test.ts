@@ -25,6 +25,14 @@ import {
   UnknownHandleError,
   UnknownProviderError,
   UnsupportedError,
+  UnknownToolError,
+  InvalidToolArgumentsError,
+  PermissionDeniedError,
+  ToolPluginNotExposedError,
+  ToolNameCollisionError,
+  UnknownToolPluginError,
+  UnknownCommandError,
+  ToolSourceUnavailableError,
 } from '../clients/errors.js';
 import { ErrorCodes, type ErrorCodeName } from '../protocol/errors.js';
 
@@ -45,6 +53,14 @@ const expectedClass: Record<ErrorCodeName, new (...args: never[]) => PlugdError>
   InvalidProviderConfig: InvalidProviderConfigError,
   Unsupported: UnsupportedError,
   ShuttingDown: ShuttingDownError,
+  UnknownTool: UnknownToolError,
+  InvalidToolArguments: InvalidToolArgumentsError,
+  PermissionDenied: PermissionDeniedError,
+  ToolPluginNotExposed: ToolPluginNotExposedError,
+  ToolNameCollision: ToolNameCollisionError,
+  UnknownToolPlugin: UnknownToolPluginError,
+  UnknownCommand: UnknownCommandError,
+  ToolSourceUnavailable: ToolSourceUnavailableError,
 };
 
 test('every protocol error code maps to its own class, keeping code, codeName, message, data and cause', () => {
@@ -98,9 +114,9 @@ test('subclasses expose their data members', () => {
 });
 
 test('an unknown numeric code becomes a plain PlugdError without a codeName', () => {
-  const error = fromResponseError(new ResponseError(-32050, 'from the future'));
+  const error = fromResponseError(new ResponseError(-32095, 'from the future'));
   assert.is(error.constructor, PlugdError);
-  assert.is((error as PlugdError).code, -32050);
+  assert.is((error as PlugdError).code, -32095);
   assert.is((error as PlugdError).codeName, undefined);
   assert.is((error as PlugdError).data, undefined);
 });
