@@ -7,6 +7,7 @@ import { describeError, formatJson } from './format.js';
 import { InterruptedError } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { runComplete, runEmbed } from './providerCommands.js';
+import { runCall, runCommands, runRun, runTools } from './toolCommands.js';
 import { formatUsageError, renderHelp } from './usage.js';
 import { packageVersion } from './version.js';
 
@@ -71,5 +72,13 @@ async function dispatch(inv: Invocation, io: CliIo): Promise<void> {
       return runEmbed(inv, io);
     case 'complete':
       return runComplete(inv, io);
+    case 'tools':
+      return runTools(inv, io);
+    case 'call':
+      return runCall(inv, io);
+    case 'commands':
+      return runCommands(inv, io);
+    case 'run':
+      return runRun(inv, io);
   }
 }

@@ -15,7 +15,7 @@ export function formatUsageError(error: UsageError): string {
 
 function renderOverallHelp(): string {
   const lines = ['plugd - a plugin runtime daemon for LLM provider plugins', '', 'Usage:', '  plugd <command> [options]'];
-  for (const group of ['Daemon', 'Provider'] as const) {
+  for (const group of ['Daemon', 'Provider', 'Tool'] as const) {
     lines.push('', `${group} commands:`);
     const members = commands.filter((command) => command.group === group);
     lines.push(...columns(members.map((command) => [command.synopsis.split(' [')[0]!, command.summary])));
