@@ -81,6 +81,8 @@ export interface ToolPluginInfo {
   tools: string[];
   /** Why it failed to load, to expose, or why its server is down; null when healthy. */
   error: ErrorInfo | null;
+  /** The process id of an MCP server started on stdio while it runs; null otherwise. */
+  pid: number | null;
 }
 
 /** The discovered tool plugins and whether each is exposed. */

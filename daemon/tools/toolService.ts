@@ -178,6 +178,7 @@ export class ToolService implements AsyncDisposable {
         exposed: this.exposed.has(s.name),
         tools: s.tools().map((t) => t.name),
         error: error ? toErrorInfo(error) : null,
+        pid: s instanceof McpToolSource ? s.pid : null,
       };
     });
     return { plugins, collisions: [...this.collisions] };
