@@ -73,6 +73,8 @@ export interface ProviderEntry {
   startTimeoutMs: number;
   /** `allowed_hosts` merged with `[providers.config].allowed_hosts`. */
   allowedHosts: string[];
+  /** Absolute host directories the plugin may open through WASI (preopened as the same paths); none when absent. */
+  allowedPaths?: string[];
 }
 
 /** A validated `[[tools]]` entry (or a plugin discovered in `plugins_dir`). */

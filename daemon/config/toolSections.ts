@@ -37,6 +37,14 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
 
   const tools: ToolEntry[] = (file.tools ?? []).map((entry, index) => {
     claim(entry.name, `[[tools]] #${index + 1}`, 'tools', index);
+    const paths = entry.config?.allowed_paths;
+    if (paths !== undefined && !(Array.isArray(paths) && paths.every((p) => typeof p === 'string' && p.length > 0))) {
+      const line = lineOfKey(source, 'tools', index, ['config', 'allowed_paths']);
+      throw new ConfigError('CONFIG_INVALID', `${line ? `${path}:${line}` : path}: [[tools]] #${index + 1} ("${entry.name}"): config.allowed_paths: expected an array of directory paths`, {
+        path: `tools[${index}].config.allowed_paths`,
+      });
+    }
+    const allowedPaths = ((paths as string[] | undefined) ?? []).map((p) => resolve(base, p));
     return {
       name: entry.name,
       path: entry.path,
@@ -46,6 +54,7 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
       timeoutMs: entry.timeout_ms ?? DEFAULTS.timeoutMs,
       startTimeoutMs: entry.start_timeout_ms ?? DEFAULTS.startTimeoutMs,
       allowedHosts: entry.allowed_hosts ?? [],
+      ...(allowedPaths.length > 0 && { allowedPaths }),
       expose: entry.expose ?? false,
       origin: 'config',
     };

@@ -83,6 +83,7 @@ function plugin(): Promise<Plugin> | Plugin {
         runInWorker: false,
         config: start.config,
         allowedHosts: start.allowedHosts,
+        allowedPaths: start.allowedPaths ?? {},
         functions: { 'extism:host/user': userFunctions() },
         logger,
       },
