@@ -164,7 +164,7 @@ test('[[mcp]] config errors name the file, the entry and what was expected', () 
   fail('[[mcp]]\nname = "x"\nurl = "ftp://h/"\n', '/etc/plugd/plugins.toml:3: [[mcp]] #1 ("x"): url: expected an http:// or https:// URL');
   fail('[[mcp]]\nname = "x"\ncommand = "a"\nport = 3\n', '/etc/plugd/plugins.toml:4: [[mcp]] #1 ("x"): unknown key "port" (expected one of: name, command, args, env, cwd, url, expose, timeout_ms)');
   fail('[[tools]]\nname = "x"\npath = "a.wasm"\n\n[[mcp]]\nname = "x"\ncommand = "a"\n', '/etc/plugd/plugins.toml:6: duplicate tool plugin name "x" in [[mcp]] #1 (already used by [[tools]] #1); names must be unique across [[tools]] and [[mcp]]');
-  fail('[permissions]\ndefault = "maybe"\n', '/etc/plugd/plugins.toml: "permissions": Invalid option: expected one of "allow"|"deny"|"ask"');
+  fail('[permissions]\ndefault = "maybe"\n', '/etc/plugd/plugins.toml: "permissions.default": Invalid option: expected one of "allow"|"deny"|"ask"');
   const ok = parseConfig('[[mcp]]\nname = "web"\nurl = "https://example.com/mcp"\n', '/etc/plugd/plugins.toml');
   assert.equal(ok.mcp, [{ name: 'web', transport: { type: 'http', url: 'https://example.com/mcp' }, expose: false, timeoutMs: 60_000 }]);
   assert.equal(ok.permissions, { default: 'ask', allow: [], deny: [], allowCalls: [], denyCalls: [], askTimeoutMs: 60_000 });

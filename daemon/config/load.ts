@@ -90,7 +90,8 @@ function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path
         { path: issue.keys[0] ?? '' },
       );
     }
-    return new ConfigError('CONFIG_INVALID', `${path}: "${String(top)}": ${issue.message}`, { path: String(top) });
+    const key = issue.path.map(String).join('.');
+    return new ConfigError('CONFIG_INVALID', `${path}: "${key}": ${issue.message}`, { path: key });
   }
   if (typeof index !== 'number') {
     return new ConfigError('CONFIG_INVALID', `${path}: "${table}" must be an array of tables ([[${table}]]): ${issue.message}`, {

@@ -44,7 +44,7 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
         path: `tools[${index}].config.allowed_paths`,
       });
     }
-    const allowedPaths = ((paths as string[] | undefined) ?? []).map((p) => resolve(base, p));
+    const allowedPaths = ((paths as string[] | undefined) ?? []).map((p) => resolve(base, expandHome(p)));
     return {
       name: entry.name,
       path: entry.path,
@@ -81,7 +81,7 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
   });
 
   if (file.mcp_json !== undefined) {
-    for (const entry of importMcpJson(resolve(base, file.mcp_json))) {
+    for (const entry of importMcpJson(resolve(base, expandHome(file.mcp_json)))) {
       claim(entry.name, `mcp_json (${file.mcp_json})`, 'mcp', 0);
       mcp.push(entry);
     }
@@ -96,7 +96,12 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
     denyCalls: p.deny_calls ?? [],
     askTimeoutMs: p.ask_timeout_ms ?? TOOL_DEFAULTS.askTimeoutMs,
   };
-  return { tools, mcp, permissions, pluginsDir: file.plugins_dir !== undefined ? resolve(base, file.plugins_dir) : defaultPluginsDir() };
+  return { tools, mcp, permissions, pluginsDir: file.plugins_dir !== undefined ? resolve(base, expandHome(file.plugins_dir)) : defaultPluginsDir() };
+}
+
+/** `~/x` is relative to the home directory (TOML has no such notion; people write it anyway). */
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
 }
 
 /** A command with a slash is a path relative to the config file; a bare name is looked up on PATH. */
