@@ -153,8 +153,8 @@ export class Daemon implements AsyncDisposable {
     this.logger.info('shutting down: draining calls in flight');
     this.server?.close();
     // The shutdown request itself is not a plugin call, so it does not count.
-    const inFlight = this.registry.pending;
-    await this.registry.drain(drainTimeoutMs);
+    const inFlight = this.registry.pending + this.tools.pending;
+    await Promise.all([this.registry.drain(drainTimeoutMs), this.tools.drain(drainTimeoutMs)]);
     // Close only once the answer to the shutdown request is on its way: vscode-jsonrpc writes it
     // a few promise turns after this resolves, and ending the sockets then flushes it.
     setTimeout(() => void this.close(), 25);

@@ -2,7 +2,9 @@
 // and a real SDK server from test/fixtures/mcp: prefixed tools through the same expose,
 // validation, permission and call path; a filesystem server refusing a path outside its grant;
 // tools/list_changed; a server that dies and is restarted; .mcp.json import; reload.
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,6 +103,9 @@ test('an MCP server that dies is restarted: tools/didChange, a new process, call
   assert.equal((await client.callTool('everything__echo', { message: 'back' })).content, [{ type: 'text', text: 'Echo: back' }]);
   assert.ok(log.events.filter((e) => e.reason === 'restart').length >= 2, 'announced going down and coming back');
   assert.match(daemon.stderr, 'mcp:everything: the server went away; restarting it');
+  await client.close();
+  await daemon.stop();
+  await eventually('the daemon stopped its MCP server on exit', () => !alive(after.pid!));
 });
 
 test('tools/list_changed from the server updates tools/list and is announced with tools/didChange', async () => {
@@ -154,6 +159,36 @@ test('mcp_json imports .mcp.json servers (not exposed); reload adds and removes 
   assert.equal((await client.toolsAvailable()).plugins, []);
   assert.equal((await client.listTools()).tools, []);
   await eventually('removed servers were stopped', () => pids.every((pid) => !alive(pid)));
+});
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+test('a url server over streamable HTTP (server-everything in streamableHttp mode)', async () => {
+  const port = await freePort();
+  const server = spawn(mcpBin('mcp-server-everything'), ['streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let serverLog = '';
+  server.stderr.on('data', (d: Buffer) => (serverLog += d.toString()));
+  try {
+    await eventually('the HTTP server listens', () => serverLog.includes(`listening on port ${port}`), 15_000);
+    const http = `[[mcp]]\nname = "web"\nurl = "http://127.0.0.1:${port}/mcp"\nexpose = true`;
+    await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'allow' }, extra: http }) });
+    await using client = await daemon.connect();
+    const info = (await client.toolsAvailable()).plugins[0]!;
+    assert.equal([info.name, info.kind, info.state, info.exposed, info.source, info.pid], ['web', 'mcp', 'ready', true, `http://127.0.0.1:${port}/mcp`, null]);
+    assert.equal((await client.callTool('web__echo', { message: 'over http' })).content, [{ type: 'text', text: 'Echo: over http' }]);
+  } finally {
+    server.kill('SIGTERM');
+  }
 });
 
 test('[[mcp]] config errors name the file, the entry and what was expected', () => {

@@ -4,6 +4,9 @@ import type { CancelSignal } from '../cancelSignal.js';
 import { PluginCallError } from '../errors.js';
 import type { Session } from '../rpc/session.js';
 
+// `closed` is aborted when the session closes: one listener per session (registered by the
+// handlers), so a long-lived connection asking many times does not pile up close listeners.
+
 const decisions: ReadonlySet<string> = new Set<PermissionDecision>(['allow', 'deny', 'allowAlways', 'denyAlways']);
 
 /**
@@ -12,9 +15,9 @@ const decisions: ReadonlySet<string> = new Set<PermissionDecision>(['allow', 'de
  * answer (for example a client with no handler: MethodNotFound), a malformed answer, or a
  * disconnect all mean deny. Cancelling the tool call itself rejects with CANCELLED.
  */
-export function askClient(session: Session, params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome> {
+export function askClient(session: Session, closed: AbortSignal, params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome> {
   return new Promise((resolve, reject) => {
-    if (session.isClosed) return resolve({ allowed: false, source: 'disconnected' });
+    if (session.isClosed || closed.aborted) return resolve({ allowed: false, source: 'disconnected' });
     const source = new CancellationTokenSource();
     let settled = false;
     const settle = (outcome: PermissionOutcome | Error) => {
@@ -22,6 +25,7 @@ export function askClient(session: Session, params: PermissionsRequest.Params, s
       settled = true;
       clearTimeout(timer);
       unsubscribe();
+      closed.removeEventListener('abort', onClosed);
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
@@ -33,7 +37,8 @@ export function askClient(session: Session, params: PermissionsRequest.Params, s
       source.cancel();
       settle(new PluginCallError('CANCELLED', `tools/call "${params.tool}" was cancelled while waiting for permission`, { plugin: params.plugin, tool: params.tool }));
     });
-    session.onClose(() => settle({ allowed: false, source: 'disconnected' }));
+    const onClosed = () => settle({ allowed: false, source: 'disconnected' });
+    closed.addEventListener('abort', onClosed, { once: true });
     session.connection.sendRequest(PermissionsRequest.type, params, source.token).then(
       (answer) => {
         const decision = (answer as { decision?: unknown } | null)?.decision;

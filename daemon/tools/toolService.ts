@@ -424,6 +424,16 @@ export class ToolService implements AsyncDisposable {
     return run;
   }
 
+  /** Tool calls in flight on Wasm tool plugins. */
+  get pending(): number {
+    return [...this.sources.values()].reduce((n, s) => n + (s instanceof WasmToolSource ? s.host.pending : 0), 0);
+  }
+
+  /** Waits (up to `timeoutMs`) for the Wasm tool plugins' calls in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => (s instanceof WasmToolSource ? s.host.drain(timeoutMs) : undefined)));
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true;
     await Promise.all([...this.sources.values()].map((s) => s.dispose().catch(() => undefined)));
