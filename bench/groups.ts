@@ -1,5 +1,6 @@
 import type { BenchGroup } from './group.js';
 import { reloadGroup } from './groups/reload.js';
+import { toolCallGroup } from './groups/toolCall.js';
 import { unaryCallGroup } from './groups/unaryCall.js';
 
 /**
@@ -8,5 +9,5 @@ import { unaryCallGroup } from './groups/unaryCall.js';
  * under groups/ with its comparisons and targets, and list it here.
  */
 export function allGroups(inFlight: number): BenchGroup[] {
-  return [unaryCallGroup(inFlight), reloadGroup()];
+  return [unaryCallGroup(inFlight), reloadGroup(), toolCallGroup(inFlight)];
 }
