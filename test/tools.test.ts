@@ -155,6 +155,20 @@ test('bad expose requests: unknown plugin, config that fails the plugin\'s schem
   assert.equal((await client.exposeTools('todo', { max_steps: 4 })).tools.length, 4);
 });
 
+test('a failing initialize fails the expose with the plugin\'s message; the plugin stays unexposed and can be exposed again', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'tooltest', path: tooltestWasm }], { permissions: allow }) });
+  await using client = await daemon.connect();
+  const refused = await rejection(client.exposeTools('tooltest', { fail_init: true }));
+  assert.instance(refused, PluginError);
+  assert.match(refused.message, 'tooltest: initialize refused (fail_init)');
+  const info = (await client.toolsAvailable()).plugins[0]!;
+  assert.equal([info.exposed, info.state, info.error?.code], [false, 'ready', 'PLUGIN_ERROR']);
+  assert.equal((await client.listTools()).tools, []);
+  assert.equal((await client.exposeTools('tooltest', { fail_init: false })).tools.length, 6);
+  assert.is((await client.toolsAvailable()).plugins[0]!.error, null);
+  assert.is((await client.callTool('echo_args', { text: 'ok' })).content[0]?.text, 'ok');
+});
+
 test('user commands: listed for exposed plugins only, run with shareWithModel; unknown command', async () => {
   await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'todo', path: todoWasm, expose: true }], { permissions: allow }) });
   await using client = await daemon.connect();

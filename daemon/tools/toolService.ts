@@ -356,7 +356,13 @@ export class ToolService implements AsyncDisposable {
     if (source.configSchema) validateToolConfig(source.name, source.configSchema, config);
     if (this.exposed.has(source.name)) await this.hide(source);
     this.collisions = this.collisions.filter((c) => c.plugin !== source.name);
-    await source.initialize(config);
+    try {
+      await source.initialize(config);
+    } catch (error) {
+      // `initialize` may have run before the failure (its declarations were unreadable): undo it.
+      await source.shutdown().catch(() => undefined);
+      throw error;
+    }
     const clash = source.tools().find((t) => this.index.has(t.name) && this.index.get(t.name)!.source !== source);
     if (clash) {
       const owner = this.index.get(clash.name)!.source.name;
