@@ -1,6 +1,6 @@
 // `plugd tools|call|commands|run` as real CLI processes against a real daemon with the todo
 // plugin; the permission prompt's answers through the CLI's handler; argument parsing.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCliArgs, UsageError } from '../clients/cli/args.js';
@@ -72,6 +72,37 @@ test('plugd call off a terminal denies what the policy asks about, and says so',
   assert.match(run.stderr, 'was not allowed to run: denied by the client (deny)');
   const status = await plugd(daemon, 'call', 'plan_status');
   assert.equal([status.code, status.stdout], [0, 'No plan yet.\n'], 'auto-approved tools need no answer');
+});
+
+/**
+ * Runs the real CLI on a pseudo-terminal (util-linux `script`), typing `answer` and Enter when
+ * the permission prompt appears. Resolves with the exit code and everything the terminal showed.
+ */
+function plugdOnTerminal(daemon: DaemonProcess, answer: string, ...args: string[]): Promise<{ code: number | null; screen: string }> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const line = [process.execPath, cliMain, '--socket', daemon.socketPath, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qec', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv() });
+  let screen = '';
+  let typed = false;
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+    if (!typed && screen.includes('n[e]ver: ')) {
+      typed = true;
+      child.stdin.write(`${answer}\n`);
+    }
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, screen })));
+}
+
+test('plugd call on a terminal asks, and applies the answer typed', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'todo', path: todoWasm, expose: true }], { permissions: { default: 'ask' } }) });
+  const no = await plugdOnTerminal(daemon, 'n', 'call', 'plan_create', '{"title": "tty"}');
+  assert.is(no.code, 1);
+  assert.match(no.screen, 'plugd: allow todo to run plan_create {"title":"tty"}? [y]es, [n]o, [a]lways, n[e]ver: ');
+  assert.match(no.screen, 'denied by the client (deny)');
+  const yes = await plugdOnTerminal(daemon, 'y', 'call', 'plan_create', '{"title": "tty"}');
+  assert.is(yes.code, 0, yes.screen);
+  assert.match(yes.screen, 'Created Plan: tty');
 });
 
 test('the CLI permission handler maps terminal answers to decisions the daemon applies', async () => {
