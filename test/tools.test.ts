@@ -1,6 +1,9 @@
 // Tool plugins over JSON-RPC with a real daemon and the real todo / tooltest Wasm plugins:
 // expose/unexpose with their lifecycle exports observed, declarations, argument validation, tool
 // errors vs protocol errors, user commands, name collisions, tools/didChange, timeouts and cancellation.
+import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -214,7 +217,6 @@ test('tools/didChange on reload: a new exposed entry, a changed one re-exposed w
   await using daemon = await DaemonProcess.start({ config: config('') });
   await using client = await daemon.connect();
   const log = new DidChangeLog(client);
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(daemon.configPath, config(`[[tools]]\nname = "tooltest"\npath = ${JSON.stringify(tooltestWasm)}\nexpose = false`));
   await client.reload();
   assert.equal(log.events, [], 'an unexposed addition does not change the exposed tools');
@@ -234,6 +236,40 @@ test('tools/didChange on reload: a new exposed entry, a changed one re-exposed w
   const removed = await log.next((e) => e.reason === 'reload');
   assert.equal(removed, { reason: 'reload', plugins: ['todo'], tools: [] });
   assert.instance(await rejection(client.callTool('plan_status')), UnknownToolError);
+});
+
+test('the watcher reloads a rebuilt [[tools]] file: the new version is exposed with the old config and announced', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-toolwatch-'));
+  try {
+    copyFileSync(todoWasm, join(dir, 'tool.wasm'));
+    await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'mine', path: join(dir, 'tool.wasm'), expose: true, config: { max_steps: 2 } }], { permissions: allow }) });
+    await using client = await daemon.connect();
+    const log = new DidChangeLog(client);
+    assert.is((await client.callTool('plan_status')).plugin, 'mine');
+    // A build that writes the new module next to the old one and renames it over.
+    copyFileSync(tooltestWasm, join(dir, 'tool.wasm.tmp'));
+    renameSync(join(dir, 'tool.wasm.tmp'), join(dir, 'tool.wasm'));
+    const event = await log.next((e) => e.reason === 'reload');
+    assert.equal(event.plugins, ['mine']);
+    assert.ok(event.tools.includes('echo_args') && !event.tools.includes('plan_create'));
+    assert.equal((await client.callTool('plan_status')).content, [{ type: 'text', text: 'tooltest' }]);
+    assert.match(daemon.stderr, 'todo: shutdown', 'the old version was shut down');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('tools/exposeAll passes per-plugin configs to initialize; a config for an unknown plugin is refused', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'todo', path: todoWasm, config: { max_steps: 9 } }], { permissions: allow }) });
+  await using client = await daemon.connect();
+  assert.instance(await rejection(client.exposeAllTools({ nope: {} })), UnknownToolPluginError);
+  assert.ok(!daemon.stderr.includes('todo: initialize'), 'nothing was exposed');
+  assert.equal((await client.exposeAllTools({ todo: { max_steps: 1 } })).outcomes, [{ plugin: 'todo', exposed: true, error: null }]);
+  await logged(daemon, 'todo: initialize max_steps=1');
+  assert.equal((await client.exposeAllTools()).outcomes, [], 'nothing left to expose');
+  await client.unexposeAllTools();
+  await client.exposeAllTools();
+  await logged(daemon, 'todo: initialize max_steps=9');
 });
 
 test('a tool call past timeout_ms is PluginTimeout; a cancelled one is Cancelled; the plugin keeps serving', async () => {
