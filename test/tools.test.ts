@@ -11,6 +11,7 @@ import {
   InvalidProviderConfigError,
   InvalidToolArgumentsError,
   PluginError,
+  PluginFailedError,
   PluginTimeoutError,
   ToolNameCollisionError,
   ToolPluginNotExposedError,
@@ -20,6 +21,7 @@ import {
 } from '../clients/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { rejection } from './helpers/serve.js';
+import { samplePlugin } from './helpers/paths.js';
 import { DidChangeLog, logged, todoWasm, toolsToml, tooltestWasm } from './helpers/tools.js';
 
 const allow = { default: 'allow' };
@@ -170,6 +172,32 @@ test('a failing initialize fails the expose with the plugin\'s message; the plug
   assert.equal((await client.exposeTools('tooltest', { fail_init: false })).tools.length, 6);
   assert.is((await client.toolsAvailable()).plugins[0]!.error, null);
   assert.is((await client.callTool('echo_args', { text: 'ok' })).content[0]?.text, 'ok');
+});
+
+test('a tool plugin that cannot load is reported, naming the file and the reason; the others serve', async () => {
+  await using daemon = await DaemonProcess.start({
+    config: toolsToml(
+      [
+        { name: 'provider', path: samplePlugin('echo'), expose: true },
+        { name: 'missing', path: '/nonexistent/tool.wasm', expose: true },
+        { name: 'todo', path: todoWasm, expose: true },
+      ],
+      { permissions: allow },
+    ),
+  });
+  await using client = await daemon.connect();
+  const { plugins } = await client.toolsAvailable();
+  assert.equal(plugins.map((p) => [p.name, p.state, p.exposed, p.error?.code ?? null]), [
+    ['provider', 'failed', false, 'MISSING_EXPORT'],
+    ['missing', 'failed', false, 'PLUGIN_NOT_FOUND'],
+    ['todo', 'ready', true, null],
+  ]);
+  assert.is(plugins[0]!.error!.message, `${samplePlugin('echo')}: a tool plugin must export "tools" (and "call_tool")`);
+  assert.is(plugins[1]!.error!.message, '/nonexistent/tool.wasm: plugin file not found');
+  const failed = await rejection(client.exposeTools('missing'));
+  assert.instance(failed, PluginFailedError);
+  assert.match(failed.message, 'tool plugin "missing" cannot be exposed: /nonexistent/tool.wasm: plugin file not found');
+  assert.is((await client.callTool('plan_status')).plugin, 'todo');
 });
 
 test('user commands: listed for exposed plugins only, run with shareWithModel; unknown command', async () => {
