@@ -169,7 +169,7 @@ test('a failing initialize fails the expose with the plugin\'s message; the plug
   const info = (await client.toolsAvailable()).plugins[0]!;
   assert.equal([info.exposed, info.state, info.error?.code], [false, 'ready', 'PLUGIN_ERROR']);
   assert.equal((await client.listTools()).tools, []);
-  assert.equal((await client.exposeTools('tooltest', { fail_init: false })).tools.length, 6);
+  assert.equal((await client.exposeTools('tooltest', { fail_init: false })).tools.length, 7);
   assert.is((await client.toolsAvailable()).plugins[0]!.error, null);
   assert.is((await client.callTool('echo_args', { text: 'ok' })).content[0]?.text, 'ok');
 });
@@ -285,6 +285,22 @@ test('the watcher reloads a rebuilt [[tools]] file: the new version is exposed w
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a tool call in flight when a reload removes its plugin finishes on it; new calls see the change', async () => {
+  const config = (withTooltest: boolean) =>
+    toolsToml(withTooltest ? [{ name: 'todo', path: todoWasm, expose: true }, { name: 'tooltest2', path: tooltestWasm }] : [{ name: 'todo', path: todoWasm, expose: true }], { permissions: allow });
+  await using daemon = await DaemonProcess.start({ config: config(true) });
+  await using client = await daemon.connect();
+  await client.unexposeTools('todo');
+  await client.exposeTools('tooltest2');
+  const busy = client.callTool('busy', { ms: 1500 });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  writeFileSync(daemon.configPath, config(false));
+  await client.reload();
+  assert.equal((await busy).content, [{ type: 'text', text: 'busy 1500' }], 'the call in flight finished on the removed plugin');
+  assert.instance(await rejection(client.callTool('busy', { ms: 1 })), UnknownToolError);
+  assert.equal((await client.toolsAvailable()).plugins.map((p) => p.name), ['todo']);
 });
 
 test('tools/exposeAll passes per-plugin configs to initialize; a config for an unknown plugin is refused', async () => {

@@ -84,7 +84,7 @@ export class ToolService implements AsyncDisposable {
       for (const [name, old] of this.sources) {
         if (!names.has(name)) {
           await this.hide(old);
-          void old.dispose();
+          void retire(old);
           this.sources.delete(name);
           changed.push(name);
         }
@@ -109,7 +109,7 @@ export class ToolService implements AsyncDisposable {
         const was = old ? this.exposed.get(old.name) : undefined;
         if (old) {
           await this.hide(old);
-          void old.dispose();
+          void retire(old);
         } else {
           added.add(fresh.name);
         }
@@ -448,6 +448,15 @@ export class ToolService implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
+}
+
+/** How long a replaced or removed Wasm tool plugin may take to finish its calls in flight. */
+const RETIRE_DRAIN_MS = 120_000;
+
+/** Lets a replaced or removed source finish its calls in flight, then stops it. */
+async function retire(source: ToolSource): Promise<void> {
+  if (source instanceof WasmToolSource) await source.host.drain(RETIRE_DRAIN_MS);
+  await source.dispose().catch(() => undefined);
 }
 
 /** The fingerprint a source will have once loaded, computed without loading it. */
