@@ -122,6 +122,14 @@ test('the CLI permission handler maps terminal answers to decisions the daemon a
   assert.equal([decisionOf(' Yes '), decisionOf('a'), decisionOf('e'), decisionOf('never'), decisionOf(''), decisionOf('maybe')], ['allow', 'allowAlways', 'denyAlways', 'denyAlways', 'deny', 'deny']);
 });
 
+test('the tool commands are listed in the overall help and have their own', async () => {
+  const { renderHelp } = await import('../clients/cli/usage.js');
+  const help = renderHelp();
+  assert.match(help, /Tool commands:\n {2}tools\s+list tool plugins and exposed tools, or expose \/ unexpose a plugin\n {2}call TOOL\s+call an exposed tool with JSON arguments\n {2}commands\s+list the user commands of exposed tool plugins\n {2}run COMMAND\s+run a user command\n/);
+  assert.match(renderHelp('call'), 'When the permission policy asks, plugd asks you on the terminal; when not on a terminal it denies.');
+  assert.match(renderHelp('tools'), '--config JSON');
+});
+
 test('argument parsing for tools, call, commands and run', () => {
   const client = { socketPath: undefined, json: false };
   assert.equal(parseCliArgs(['tools']), { command: 'tools', client, action: { type: 'list' } });

@@ -14,7 +14,7 @@ export function formatUsageError(error: UsageError): string {
 }
 
 function renderOverallHelp(): string {
-  const lines = ['plugd - a plugin runtime daemon for LLM provider plugins', '', 'Usage:', '  plugd <command> [options]'];
+  const lines = ['plugd - a plugin runtime daemon for LLM provider and tool plugins', '', 'Usage:', '  plugd <command> [options]'];
   for (const group of ['Daemon', 'Provider', 'Tool'] as const) {
     lines.push('', `${group} commands:`);
     const members = commands.filter((command) => command.group === group);
