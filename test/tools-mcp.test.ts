@@ -191,6 +191,18 @@ test('a url server over streamable HTTP (server-everything in streamableHttp mod
   }
 });
 
+test('a server that cannot start is reported as restarting with the reason, and logged; the others serve', async () => {
+  const broken = `[[mcp]]\nname = "ghost"\ncommand = "/nonexistent/mcp-server"\nexpose = true`;
+  await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'allow' }, extra: `${broken}\n\n${dynamic}` }) });
+  await using client = await daemon.connect();
+  const [ghost, dyn] = (await client.toolsAvailable()).plugins;
+  assert.equal([ghost!.name, ghost!.state, ghost!.exposed, ghost!.tools, ghost!.error?.code], ['ghost', 'restarting', true, [], 'TOOL_SOURCE_UNAVAILABLE']);
+  assert.match(ghost!.error!.message, 'cannot connect to MCP server "ghost" (/nonexistent/mcp-server)');
+  assert.is(dyn!.state, 'ready');
+  assert.equal((await client.callTool('dyn__slow', { ms: 1 })).content, [{ type: 'text', text: 'slept 1' }]);
+  await eventually('the reason is logged', () => daemon.stderr.includes('mcp:ghost: cannot connect to MCP server "ghost"'));
+});
+
 test('[[mcp]] config errors name the file, the entry and what was expected', () => {
   const fail = (text: string, message: string) =>
     assert.throws(() => parseConfig(text, '/etc/plugd/plugins.toml'), (e: unknown) => e instanceof ConfigError && e.message === message, message);

@@ -156,6 +156,8 @@ export class McpToolSource implements ToolSource {
   }
 
   private down(message: string): void {
+    // Said once per distinct reason, not at every retry of a server that stays down.
+    if (this.failure?.message !== message) this.logger.warn(`mcp:${this.name}: ${message}; retrying in ${this.retryDelay} ms (and backing off to ${RESTART_MAX_MS} ms)`);
     this.status = 'restarting';
     this.failure = new DaemonError('TOOL_SOURCE_UNAVAILABLE', message, { plugin: this.name, reason: message });
     if (this.disposed) return;
