@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { InvalidToolArgumentsError, PermissionDeniedError, ToolPluginNotExposedError, UnknownToolError } from '../clients/errors.js';
+import { InvalidToolArgumentsError, PermissionDeniedError, ToolPluginNotExposedError, ToolSourceUnavailableError, UnknownToolError } from '../clients/errors.js';
 import { parseConfig } from '../daemon/config/load.js';
 import { ConfigError } from '../daemon/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
@@ -188,6 +188,29 @@ test('a url server over streamable HTTP (server-everything in streamableHttp mod
     assert.equal((await client.callTool('web__echo', { message: 'over http' })).content, [{ type: 'text', text: 'Echo: over http' }]);
   } finally {
     server.kill('SIGTERM');
+  }
+});
+
+test('while a dead server cannot come back, its tools fail with ToolSourceUnavailable; once it can, it is back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-mcp-refuse-'));
+  const refuse = join(dir, 'refuse');
+  try {
+    const config = `[[mcp]]\nname = "dyn"\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(dynamicServer)}]\nexpose = true\n[mcp.env]\nDYN_REFUSE_FILE = ${JSON.stringify(refuse)}`;
+    await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'allow' }, extra: config }) });
+    await using client = await daemon.connect();
+    const before = (await client.toolsAvailable()).plugins[0]!;
+    writeFileSync(refuse, '');
+    process.kill(before.pid!, 'SIGKILL');
+    await eventually('the server is down', async () => (await client.toolsAvailable()).plugins[0]!.state === 'restarting');
+    const down = await rejection(client.callTool('dyn__slow', { ms: 1 }));
+    assert.instance(down, ToolSourceUnavailableError);
+    assert.match(down.message, 'MCP server "dyn"');
+    assert.equal((await client.listTools()).tools.map((t) => t.name), ['dyn__add_tool', 'dyn__remove_tool', 'dyn__slow'], 'its tools stay listed while it is down');
+    rmSync(refuse);
+    await eventually('the server is back', async () => (await client.toolsAvailable()).plugins[0]!.state === 'ready', 15_000);
+    assert.equal((await client.callTool('dyn__slow', { ms: 1 })).content, [{ type: 'text', text: 'slept 1' }]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
