@@ -1,7 +1,6 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { ToolPluginInfo } from '../../protocol/tools.js';
 import type { CancelSignal } from '../cancelSignal.js';
 import type { McpEntry } from '../config/schema.js';
@@ -9,6 +8,7 @@ import { DaemonError, PluginCallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { isObject, normalizeToolOutput } from './declarations.js';
+import { loadMcpSdk, type McpSdk } from './mcpSdk.js';
 import type { CommandSpec, SourceChange, ToolOutput, ToolSource, ToolSpec } from './toolSource.js';
 
 /** Separates an MCP server's name from its tools' names: server `fs`, tool `read_file` → `fs__read_file`. */
@@ -36,6 +36,7 @@ export class McpToolSource implements ToolSource {
   private remote = new Map<string, string>();
   private instructions: string | null = null;
   private startup: Promise<void> | null = null;
+  private sdk: McpSdk | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = RESTART_MIN_MS;
   private disposed = false;
@@ -85,24 +86,25 @@ export class McpToolSource implements ToolSource {
 
   private async connect(): Promise<void> {
     if (this.disposed) return;
-    const client = new Client({ name: 'plugd', version: VERSION }, { capabilities: {} });
+    const sdk = (this.sdk ??= await loadMcpSdk());
+    const client = new sdk.Client({ name: 'plugd', version: VERSION }, { capabilities: {} });
     const t = this.entry.transport;
     let transport: StdioClientTransport | StreamableHTTPClientTransport;
     if (t.type === 'stdio') {
-      const stdio = new StdioClientTransport({ command: t.command, args: t.args, env: { ...getDefaultEnvironment(), ...t.env }, cwd: t.cwd, stderr: 'pipe' });
+      const stdio = new sdk.StdioClientTransport({ command: t.command, args: t.args, env: { ...sdk.getDefaultEnvironment(), ...t.env }, cwd: t.cwd, stderr: 'pipe' });
       stdio.stderr?.on('data', (d: Buffer) => {
         for (const line of d.toString('utf8').split('\n')) if (line.trim()) this.logger.debug(`mcp:${this.name}: ${line}`);
       });
       transport = stdio;
     } else {
-      transport = new StreamableHTTPClientTransport(new URL(t.url));
+      transport = new sdk.StreamableHTTPClientTransport(new URL(t.url));
     }
     try {
       await client.connect(transport, { timeout: this.entry.timeoutMs });
-      this.pid = transport instanceof StdioClientTransport ? transport.pid : null;
+      this.pid = transport instanceof sdk.StdioClientTransport ? transport.pid : null;
       this.client = client;
       this.instructions = client.getInstructions()?.trim() || null;
-      client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+      client.setNotificationHandler(sdk.ToolListChangedNotificationSchema, () => {
         void this.refresh().then(
           () => this.onChange?.('listChanged'),
           (error: Error) => this.logger.warn(`mcp:${this.name}: tools/list after list_changed failed: ${error.message}`),
@@ -198,6 +200,7 @@ export class McpToolSource implements ToolSource {
 
   private callError(error: unknown, tool: string, signal: CancelSignal): Error {
     if (error instanceof DaemonError) return error;
+    const { McpError, ErrorCode } = this.sdk!;
     if (signal.aborted) return new PluginCallError('CANCELLED', `${tool} on MCP server "${this.name}" was cancelled`, { plugin: this.name, tool });
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       return new PluginCallError('PLUGIN_TIMEOUT', `MCP server "${this.name}": ${tool} ran longer than ${this.entry.timeoutMs} ms (timeout_ms)`, { plugin: this.name, tool, timeoutMs: this.entry.timeoutMs });
