@@ -3,6 +3,7 @@ import { nativeCallGroup } from './groups/nativeCall.js';
 import { reloadGroup } from './groups/reload.js';
 import { sourcesGroup } from './groups/sources.js';
 import { streamingGroup } from './groups/streaming.js';
+import { toolCallGroup } from './groups/toolCall.js';
 import { unaryCallGroup } from './groups/unaryCall.js';
 
 /**
@@ -11,5 +12,5 @@ import { unaryCallGroup } from './groups/unaryCall.js';
  * under groups/ with its comparisons and targets, and list it here.
  */
 export function allGroups(inFlight: number): BenchGroup[] {
-  return [unaryCallGroup(inFlight), nativeCallGroup(inFlight), reloadGroup(), sourcesGroup(), streamingGroup()];
+  return [unaryCallGroup(inFlight), nativeCallGroup(inFlight), reloadGroup(), sourcesGroup(), streamingGroup(), toolCallGroup(inFlight)];
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CancellationTokenSource, type MessageConnection, type RequestParam, type RequestType } from 'vscode-jsonrpc';
+import { CancellationTokenSource, ResponseError, type MessageConnection, type RequestParam, type RequestType } from 'vscode-jsonrpc';
 import { createMessageConnection } from 'vscode-jsonrpc/node';
 import type { ChatMessage, ChatResult, ToolDefinition } from '../protocol/chat.js';
 import { DaemonShutdownRequest, DaemonStatusRequest } from '../protocol/daemon.js';
+import { ErrorCodes } from '../protocol/errors.js';
 import {
   FactoriesConfigSchemaRequest,
   FactoriesListModelsRequest,
@@ -20,6 +21,19 @@ import {
   ProvidersEmbedRequest,
 } from '../protocol/providers.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { CommandsListRequest, CommandsRunRequest } from '../protocol/commands.js';
+import { PermissionsRequest } from '../protocol/permissions.js';
+import {
+  ToolsAvailableRequest,
+  ToolsCallRequest,
+  ToolsDidChangeNotification,
+  ToolsExposeAllRequest,
+  ToolsExposeRequest,
+  ToolsListRequest,
+  ToolsSystemInstructionsRequest,
+  ToolsUnexposeAllRequest,
+  ToolsUnexposeRequest,
+} from '../protocol/tools.js';
 import { ChatStreamState, type ChatStream } from './chatStream.js';
 import { DrainingMessageReader, END_OF_INPUT } from '../transport/drainingReader.js';
 import { FramedMessageWriter } from '../transport/framedWriter.js';
@@ -47,6 +61,12 @@ export interface ChatOptions extends CallOptions {
   tools?: ToolDefinition[];
 }
 
+/**
+ * Answers the daemon's `permissions/request` for this connection's tool calls. Rejecting, or
+ * having no handler at all, means deny; so does not answering within the daemon's timeout.
+ */
+export type PermissionHandler = (request: PermissionsRequest.Params, signal: AbortSignal) => Promise<PermissionsRequest.Result> | PermissionsRequest.Result;
+
 export type { ChatStream } from './chatStream.js';
 export type { StdioOptions } from './stdioTransport.js';
 
@@ -68,6 +88,8 @@ export class PlugdClient implements AsyncDisposable {
   #closeError: ConnectionClosedError | undefined;
   #markClosed!: () => void;
   #teardown: Promise<void> | undefined;
+  #permissionHandler: PermissionHandler | undefined;
+  readonly #toolListeners = new Set<(params: ToolsDidChangeNotification.Params) => void>();
 
   private constructor(transport: Transport) {
     this.#transport = transport;
@@ -78,6 +100,16 @@ export class PlugdClient implements AsyncDisposable {
     this.#connection.onNotification(ProvidersChatChunkNotification.type, (params) => {
       if (typeof params?.seq !== 'number' || typeof params.chunk !== 'object' || params.chunk === null) return;
       this.#streams.get(String(params.streamId))?.push(params.seq, params.chunk);
+    });
+    this.#connection.onNotification(ToolsDidChangeNotification.type, (params) => {
+      for (const listener of this.#toolListeners) listener(params);
+    });
+    this.#connection.onRequest(PermissionsRequest.type, async (params, token) => {
+      const handler = this.#permissionHandler;
+      if (!handler) throw new ResponseError(ErrorCodes.MethodNotFound, 'this client has no permission handler (deny)');
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return handler(params, abort.signal);
     });
     // A frame the client cannot read leaves the stream unusable: give up instead of hanging.
     this.#connection.onError(([error]) => {
@@ -223,6 +255,70 @@ export class PlugdClient implements AsyncDisposable {
   /** Text completion (fill-in-the-middle when `suffix` is given). */
   complete(params: ProvidersCompleteRequest.Params, opts?: CallOptions): Promise<ProvidersCompleteRequest.Result> {
     return this.#request(ProvidersCompleteRequest.type, params, opts?.signal);
+  }
+
+  /**
+   * Sets (or with undefined, removes) the answerer of `permissions/request` for this connection's
+   * tool calls. Without one, every call the policy asks about is denied.
+   */
+  onPermissionRequest(handler: PermissionHandler | undefined): void {
+    this.#permissionHandler = handler;
+  }
+
+  /** Calls `listener` on every `tools/didChange`; returns an unsubscribe function. */
+  onToolsDidChange(listener: (params: ToolsDidChangeNotification.Params) => void): () => void {
+    this.#toolListeners.add(listener);
+    return () => this.#toolListeners.delete(listener);
+  }
+
+  /** The discovered tool plugins, whether each is exposed, and name collisions. */
+  toolsAvailable(opts?: CallOptions): Promise<ToolsAvailableRequest.Result> {
+    return this.#request(ToolsAvailableRequest.type, {}, opts?.signal);
+  }
+
+  /** Exposes a tool plugin (its `initialize` runs with `config`, default its configured one). */
+  exposeTools(plugin: string, config?: Record<string, unknown>, opts?: CallOptions): Promise<ToolsExposeRequest.Result> {
+    return this.#request(ToolsExposeRequest.type, config ? { plugin, config } : { plugin }, opts?.signal);
+  }
+
+  /** Unexposes a tool plugin (its `shutdown` runs). */
+  unexposeTools(plugin: string, opts?: CallOptions): Promise<ToolsUnexposeRequest.Result> {
+    return this.#request(ToolsUnexposeRequest.type, { plugin }, opts?.signal);
+  }
+
+  /** Exposes every tool plugin not exposed yet. */
+  exposeAllTools(configs?: Record<string, Record<string, unknown>>, opts?: CallOptions): Promise<ToolsExposeAllRequest.Result> {
+    return this.#request(ToolsExposeAllRequest.type, configs ? { configs } : {}, opts?.signal);
+  }
+
+  /** Unexposes every exposed tool plugin. */
+  unexposeAllTools(opts?: CallOptions): Promise<ToolsUnexposeAllRequest.Result> {
+    return this.#request(ToolsUnexposeAllRequest.type, {}, opts?.signal);
+  }
+
+  /** The declarations of the exposed tools (MCP shape). */
+  listTools(opts?: CallOptions): Promise<ToolsListRequest.Result> {
+    return this.#request(ToolsListRequest.type, {}, opts?.signal);
+  }
+
+  /** Calls an exposed tool. A tool's own failure resolves with `isError: true`; see {@link onPermissionRequest}. */
+  callTool(name: string, args: Record<string, unknown> = {}, opts?: CallOptions): Promise<ToolsCallRequest.Result> {
+    return this.#request(ToolsCallRequest.type, { name, arguments: args }, opts?.signal);
+  }
+
+  /** The exposed plugins' system instructions, joined. */
+  systemInstructions(opts?: CallOptions): Promise<ToolsSystemInstructionsRequest.Result> {
+    return this.#request(ToolsSystemInstructionsRequest.type, {}, opts?.signal);
+  }
+
+  /** The user commands of the exposed plugins. */
+  listCommands(opts?: CallOptions): Promise<CommandsListRequest.Result> {
+    return this.#request(CommandsListRequest.type, {}, opts?.signal);
+  }
+
+  /** Runs a user command. */
+  runCommand(name: string, args: Record<string, unknown> = {}, opts?: CallOptions): Promise<CommandsRunRequest.Result> {
+    return this.#request(CommandsRunRequest.type, { name, args }, opts?.signal);
   }
 
   /**

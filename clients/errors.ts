@@ -238,6 +238,72 @@ export class HostNotAllowedError extends PlugdError {
   }
 }
 
+/** No exposed tool has that name. */
+export class UnknownToolError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.UnknownTool, message, data, options);
+  }
+}
+
+/** The tool's arguments do not satisfy its input schema; `path` names the field. */
+export class InvalidToolArgumentsError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.InvalidToolArguments, message, data, options);
+  }
+
+  /** The JSON path of the offending argument, e.g. `"arguments.steps[0]"`. */
+  get path(): string | undefined {
+    return this.data?.path;
+  }
+}
+
+/** The permission policy or the user denied the tool call. */
+export class PermissionDeniedError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.PermissionDenied, message, data, options);
+  }
+
+  /** How the call was denied (`denyList`, `default`, `client`, `remembered`, `timeout`, `disconnected`, `noHandler`). */
+  get reason(): string | undefined {
+    return this.data?.reason;
+  }
+}
+
+/** The tool plugin is not exposed. */
+export class ToolPluginNotExposedError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ToolPluginNotExposed, message, data, options);
+  }
+}
+
+/** Exposing the plugin would give two tools the same name. */
+export class ToolNameCollisionError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ToolNameCollision, message, data, options);
+  }
+}
+
+/** No tool plugin or MCP server with that name exists. */
+export class UnknownToolPluginError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.UnknownToolPlugin, message, data, options);
+  }
+}
+
+/** No exposed plugin declares that user command. */
+export class UnknownCommandError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.UnknownCommand, message, data, options);
+  }
+}
+
+/** The MCP server behind the tool is down; the daemon is restarting it. */
+export class ToolSourceUnavailableError extends PlugdError {
+  constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
+    super(ErrorCodes.ToolSourceUnavailable, message, data, options);
+  }
+}
+
 type WireErrorClass = new (message: string, data?: ErrorData, options?: ErrorOptions) => PlugdError;
 
 const classesByCode = new Map<number, WireErrorClass>([
@@ -263,6 +329,14 @@ const classesByCode = new Map<number, WireErrorClass>([
   [ErrorCodes.ProviderHttpStatus, ProviderHttpError],
   [ErrorCodes.ProviderTransport, ProviderTransportError],
   [ErrorCodes.HostNotAllowed, HostNotAllowedError],
+  [ErrorCodes.UnknownTool, UnknownToolError],
+  [ErrorCodes.InvalidToolArguments, InvalidToolArgumentsError],
+  [ErrorCodes.PermissionDenied, PermissionDeniedError],
+  [ErrorCodes.ToolPluginNotExposed, ToolPluginNotExposedError],
+  [ErrorCodes.ToolNameCollision, ToolNameCollisionError],
+  [ErrorCodes.UnknownToolPlugin, UnknownToolPluginError],
+  [ErrorCodes.UnknownCommand, UnknownCommandError],
+  [ErrorCodes.ToolSourceUnavailable, ToolSourceUnavailableError],
 ]);
 
 /** An error raised on the client side, never sent by the daemon. Carries a string code. */

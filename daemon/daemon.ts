@@ -15,6 +15,9 @@ import { registerHandlers } from './rpc/handlers.js';
 import { Session, shuttingDown } from './rpc/session.js';
 import { listenUnixSocket } from './rpc/socketServer.js';
 import { VERSION } from './version.js';
+import { ToolsDidChangeNotification } from '../protocol/tools.js';
+import { registerToolHandlers } from './tools/handlers.js';
+import { ToolService } from './tools/toolService.js';
 
 export interface DaemonOptions {
   config: PlugdConfig;
@@ -31,6 +34,8 @@ export class Daemon implements AsyncDisposable {
   readonly registry: PluginRegistry;
   readonly handles = new HandleTable();
   readonly service: ProviderService;
+  /** Tool plugins, MCP servers, exposure and the tool-call path (daemon/tools/). */
+  readonly tools: ToolService;
   readonly startedAt = new Date();
   /** Resolves once the daemon has shut down (after `daemon/shutdown`, or `close()`). */
   readonly exited: Promise<void>;
@@ -43,6 +48,8 @@ export class Daemon implements AsyncDisposable {
   private markExited!: () => void;
   private readonly reloader: Reloader;
   private watcher: ConfigWatcher | null = null;
+  /** The tool side of the reload in progress (it follows the providers' swap). */
+  private toolsReload: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DaemonOptions) {
     const sources = new EntrySources(options.config, options.logger, options.env, (name, p) => {
@@ -57,8 +64,15 @@ export class Daemon implements AsyncDisposable {
     // Plugins load in the background: the daemon answers (status, factories) meanwhile, and a
     // call on a plugin that is still loading waits for it (ProviderService.host).
     void this.registry.load(options.config);
+    this.tools = new ToolService(options.logger, (params) => {
+      for (const session of this.sessions) {
+        if (!session.isClosed) session.connection.sendNotification(ToolsDidChangeNotification.type, params).catch(() => undefined);
+      }
+    });
+    void this.tools.load(options.config).catch((e: Error) => this.logger.error(`tool plugins: ${e.message}`));
     this.reloader = new Reloader(options.config.path, this.registry, options.logger, (summary, trigger, config) => {
       if (config) this.watcher?.update(config);
+      if (config) this.toolsReload = this.tools.reload(config).catch((e: Error) => this.logger.error(`reload of tool plugins failed: ${e.message}`));
       for (const session of this.sessions) {
         if (!session.isClosed) session.connection.sendNotification(PluginsDidChangeNotification.type, { ...summary, trigger }).catch(() => undefined);
       }
@@ -66,8 +80,10 @@ export class Daemon implements AsyncDisposable {
   }
 
   /** Re-reads the config and plugin files and swaps in what changed (see daemon/reload/). */
-  reload(trigger: ReloadTrigger, refresh = false): Promise<ReloadSummary> {
-    return this.reloader.reload(trigger, refresh);
+  async reload(trigger: ReloadTrigger, refresh = false): Promise<ReloadSummary> {
+    const summary = await this.reloader.reload(trigger, refresh);
+    await this.toolsReload;
+    return summary;
   }
 
   /** Reloads whenever the config file or a plugin file changes. */
@@ -92,6 +108,7 @@ export class Daemon implements AsyncDisposable {
       shutdown: (ms) => this.shutdown(ms),
       reload: (refresh) => this.reload('request', refresh),
     });
+    registerToolHandlers(session, this.tools);
     this.sessions.add(session);
     session.onClose(() => {
       this.sessions.delete(session);
@@ -143,8 +160,8 @@ export class Daemon implements AsyncDisposable {
     this.logger.info('shutting down: draining calls in flight');
     this.server?.close();
     // The shutdown request itself is not a plugin call, so it does not count.
-    const inFlight = this.registry.pending;
-    await this.registry.drain(drainTimeoutMs);
+    const inFlight = this.registry.pending + this.tools.pending;
+    await Promise.all([this.registry.drain(drainTimeoutMs), this.tools.drain(drainTimeoutMs)]);
     // Close only once the answer to the shutdown request is on its way: vscode-jsonrpc writes it
     // a few promise turns after this resolves, and ending the sockets then flushes it.
     setTimeout(() => void this.close(), 25);
@@ -155,6 +172,7 @@ export class Daemon implements AsyncDisposable {
     this.stopping = true;
     this.server?.close();
     await this.watcher?.close();
+    await this.tools.dispose();
     await this.registry.dispose();
     // Let every socket flush what is queued (a drained stream's last chunks, the shutdown
     // answer) before the process exits; a client that stopped reading gets 5 s.

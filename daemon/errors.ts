@@ -43,7 +43,16 @@ export type LocalErrorCode =
   | 'PROVIDER_CONTEXT_WINDOW'
   | 'PROVIDER_HTTP_STATUS'
   | 'PROVIDER_TRANSPORT'
-  | 'HOST_NOT_ALLOWED';
+  | 'HOST_NOT_ALLOWED'
+  // Tool plugins and MCP servers (daemon/tools/).
+  | 'UNKNOWN_TOOL'
+  | 'INVALID_TOOL_ARGUMENTS'
+  | 'PERMISSION_DENIED'
+  | 'TOOL_PLUGIN_NOT_EXPOSED'
+  | 'TOOL_NAME_COLLISION'
+  | 'UNKNOWN_TOOL_PLUGIN'
+  | 'UNKNOWN_COMMAND'
+  | 'TOOL_SOURCE_UNAVAILABLE';
 
 export class DaemonError extends Error {
   override name = 'DaemonError';
@@ -61,6 +70,7 @@ export class DaemonError extends Error {
       retryAfterSecs?: number;
       transport?: 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
       host?: string;
+      tool?: string;
     } = {},
   ) {
     super(message);

@@ -54,6 +54,22 @@ export const ErrorCodes = {
   ProviderTransport: -32044,
   /** The plugin asked the host for a request to a host outside its `allowed_hosts`; `data.host` names it. */
   HostNotAllowed: -32045,
+  /** No exposed tool has that name; `data.tool` names it. */
+  UnknownTool: -32050,
+  /** The tool's arguments do not satisfy its `inputSchema`; `data.path` names the field, `data.expected` what was expected. */
+  InvalidToolArguments: -32051,
+  /** The permission policy or the client denied the call; `data.reason` says how it was decided. */
+  PermissionDenied: -32052,
+  /** The tool plugin is not exposed (tools/expose it first). */
+  ToolPluginNotExposed: -32053,
+  /** A tool of the plugin has the name of a tool another exposed plugin owns; `data.tool` names it. */
+  ToolNameCollision: -32054,
+  /** No tool plugin (Wasm or MCP server) with that name was discovered. */
+  UnknownToolPlugin: -32055,
+  /** No exposed plugin declares a user command with that name. */
+  UnknownCommand: -32056,
+  /** The MCP server behind the tool is down (being restarted); `data.reason` says why. */
+  ToolSourceUnavailable: -32057,
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -102,4 +118,6 @@ export interface ErrorData {
   transport?: 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
   /** The host the plugin asked for (HostNotAllowed). */
   host?: string;
+  /** The tool involved (UnknownTool, InvalidToolArguments, PermissionDenied, ToolNameCollision). */
+  tool?: string;
 }

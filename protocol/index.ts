@@ -7,3 +7,6 @@ export * from './providers.js';
 export * from './version.js';
 export * from './socketPath.js';
 export * from './plugins.js';
+export * from './tools.js';
+export * from './commands.js';
+export * from './permissions.js';

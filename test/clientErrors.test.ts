@@ -31,6 +31,14 @@ import {
   UnknownHandleError,
   UnknownProviderError,
   UnsupportedError,
+  UnknownToolError,
+  InvalidToolArgumentsError,
+  PermissionDeniedError,
+  ToolPluginNotExposedError,
+  ToolNameCollisionError,
+  UnknownToolPluginError,
+  UnknownCommandError,
+  ToolSourceUnavailableError,
 } from '../clients/errors.js';
 import { ErrorCodes, type ErrorCodeName } from '../protocol/errors.js';
 
@@ -57,6 +65,14 @@ const expectedClass: Record<ErrorCodeName, new (...args: never[]) => PlugdError>
   ProviderHttpStatus: ProviderHttpError,
   ProviderTransport: ProviderTransportError,
   HostNotAllowed: HostNotAllowedError,
+  UnknownTool: UnknownToolError,
+  InvalidToolArguments: InvalidToolArgumentsError,
+  PermissionDenied: PermissionDeniedError,
+  ToolPluginNotExposed: ToolPluginNotExposedError,
+  ToolNameCollision: ToolNameCollisionError,
+  UnknownToolPlugin: UnknownToolPluginError,
+  UnknownCommand: UnknownCommandError,
+  ToolSourceUnavailable: ToolSourceUnavailableError,
 };
 
 test('every protocol error code maps to its own class, keeping code, codeName, message, data and cause', () => {
@@ -110,9 +126,9 @@ test('subclasses expose their data members', () => {
 });
 
 test('an unknown numeric code becomes a plain PlugdError without a codeName', () => {
-  const error = fromResponseError(new ResponseError(-32050, 'from the future'));
+  const error = fromResponseError(new ResponseError(-32095, 'from the future'));
   assert.is(error.constructor, PlugdError);
-  assert.is((error as PlugdError).code, -32050);
+  assert.is((error as PlugdError).code, -32095);
   assert.is((error as PlugdError).codeName, undefined);
   assert.is((error as PlugdError).data, undefined);
 });

@@ -32,6 +32,8 @@ export interface WorkerStart {
   config: Record<string, string>;
   /** Hosts the plugin may reach through host HTTP functions. */
   allowedHosts: string[];
+  /** WASI preopens, guest path → host path (tool plugins' `allowed_paths`); none when absent. */
+  allowedPaths?: Record<string, string>;
 }
 
 /** Asks the worker to load the plugin and report what it exports. */

@@ -62,7 +62,11 @@ export type Invocation =
       maxTokens: number | undefined;
       /** The prompt, or undefined to read it from stdin. */
       prompt: string | undefined;
-    });
+    })
+  | { command: 'tools'; client: ClientOptions; action: { type: 'list' } | { type: 'expose'; plugin: string; config: Record<string, unknown> | undefined } | { type: 'unexpose'; plugin: string } }
+  | { command: 'call'; client: ClientOptions; tool: string; arguments: Record<string, unknown> }
+  | { command: 'commands'; client: ClientOptions }
+  | { command: 'run'; client: ClientOptions; name: string; args: string[] };
 
 /** The invocation for one command. */
 export type InvocationOf<C extends Invocation['command']> = Extract<Invocation, { command: C }>;
@@ -158,6 +162,7 @@ function toInvocation(spec: CommandSpec, values: Values, positionals: string[]):
       };
     case 'status':
     case 'factories':
+    case 'commands':
       args.done();
       return { command: name, client };
     case 'reload':
@@ -229,7 +234,43 @@ function toInvocation(spec: CommandSpec, values: Values, positionals: string[]):
         maxTokens: integer(name, 'max-tokens', values['max-tokens'], 1),
         prompt: args.joinedRest(),
       };
+    case 'tools': {
+      const sub = args.optional();
+      if (sub === undefined) {
+        if (values.config !== undefined) throw new UsageError('--config goes with `tools expose NAME`', name);
+        return { command: 'tools', client, action: { type: 'list' } };
+      }
+      if (sub !== 'expose' && sub !== 'unexpose') throw new UsageError(`unknown tools subcommand '${sub}' (expected expose or unexpose)`, name);
+      const plugin = args.required('NAME');
+      args.done();
+      if (sub === 'unexpose') {
+        if (values.config !== undefined) throw new UsageError('--config goes with `tools expose NAME`', name);
+        return { command: 'tools', client, action: { type: 'unexpose', plugin } };
+      }
+      const config = typeof values.config === 'string' ? jsonObject(name, '--config', values.config) : undefined;
+      return { command: 'tools', client, action: { type: 'expose', plugin, config } };
+    }
+    case 'call': {
+      const tool = args.required('TOOL');
+      const json = args.optional();
+      args.done();
+      return { command: 'call', client, tool, arguments: json === undefined ? {} : jsonObject(name, 'JSON', json) };
+    }
+    case 'run':
+      return { command: 'run', client, name: args.required('COMMAND'), args: args.rest() };
   }
+}
+
+/** Parses a JSON object argument, naming it in the usage error. */
+function jsonObject(command: CommandName, what: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${what} is not valid JSON (${(error as Error).message})`, command);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${what} must be a JSON object, like '{"key": "value"}'`, command);
+  return value as Record<string, unknown>;
 }
 
 function providerOptions(values: Values, provider: string): ProviderOptions {

@@ -30,6 +30,10 @@ export type CommandName =
   | 'pull'
   | 'push'
   | 'cache'
+  | 'tools'
+  | 'call'
+  | 'commands'
+  | 'run'
   | 'help';
 
 /** One command. */
@@ -40,7 +44,7 @@ export interface CommandSpec {
   /** The synopsis after `plugd `, e.g. `schema NAME`. */
   synopsis: string;
   /** Where it is listed in the overall help. */
-  group: 'Daemon' | 'Provider' | 'Plugins' | 'Other';
+  group: 'Daemon' | 'Provider' | 'Tool' | 'Plugins' | 'Other';
   /** True for commands that talk to a running daemon (they accept `--socket` and `--json`). */
   client: boolean;
   /** The command's own flags (the global ones are added by the parser). */
@@ -265,6 +269,48 @@ export const commands: readonly CommandSpec[] = [
       json: { type: 'boolean', description: 'print the result as JSON' },
     },
     examples: ['plugd cache ls', 'plugd cache prune', 'plugd cache prune --all'],
+  },
+  {
+    name: 'tools',
+    summary: 'list tool plugins and exposed tools, or expose / unexpose a plugin',
+    synopsis: 'tools [expose NAME [--config JSON] | unexpose NAME]',
+    group: 'Tool',
+    client: true,
+    flags: { config: { type: 'string', valueName: 'JSON', description: "the config for the plugin's initialize (with expose)" } },
+    examples: ['plugd tools', 'plugd tools expose todo', 'plugd tools expose todo --config \'{"max_steps": 5}\'', 'plugd tools unexpose todo'],
+    notes: ['Without a subcommand: every tool plugin (exposed or not) and the tools of the exposed ones.'],
+  },
+  {
+    name: 'call',
+    summary: 'call an exposed tool with JSON arguments',
+    synopsis: 'call TOOL [JSON]',
+    group: 'Tool',
+    client: true,
+    flags: {},
+    examples: ['plugd call plan_create \'{"title": "Release", "steps": ["build", "test"]}\'', 'plugd call plan_status'],
+    notes: [
+      'JSON defaults to {}. The tool\'s text output is printed; exits 1 when the tool reports an error.',
+      'When the permission policy asks, plugd asks you on the terminal; when not on a terminal it denies.',
+    ],
+  },
+  {
+    name: 'commands',
+    summary: 'list the user commands of exposed tool plugins',
+    synopsis: 'commands',
+    group: 'Tool',
+    client: true,
+    flags: {},
+    examples: ['plugd commands'],
+  },
+  {
+    name: 'run',
+    summary: 'run a user command',
+    synopsis: 'run COMMAND [ARGS...]',
+    group: 'Tool',
+    client: true,
+    flags: {},
+    examples: ['plugd run plan'],
+    notes: ["ARGS fill the command's parameters in order (see `plugd commands`)."],
   },
   {
     name: 'help',

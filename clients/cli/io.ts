@@ -30,4 +30,9 @@ export interface CliIo {
   onInterrupt(handler: () => void): () => void;
   /** Runs the daemon in this process. */
   serve(opts: ServeOptions): Promise<void>;
+  /**
+   * Asks the user one question on the terminal and resolves with the line typed; undefined when
+   * there is no terminal to ask on (the tool-permission prompt then denies).
+   */
+  prompt?(question: string, signal: AbortSignal): Promise<string | undefined>;
 }

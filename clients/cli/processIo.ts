@@ -16,7 +16,22 @@ export function processIo(): CliIo {
       return () => process.off('SIGINT', handler);
     },
     serve: loadAndServe,
+    prompt: askOnTerminal,
   };
+}
+
+/** One question on the terminal (stderr, so stdout stays the command's output); undefined off a terminal. */
+async function askOnTerminal(question: string, signal: AbortSignal): Promise<string | undefined> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question, { signal });
+  } catch {
+    return undefined;
+  } finally {
+    rl.close();
+  }
 }
 
 async function readStdin(): Promise<string> {

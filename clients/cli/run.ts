@@ -8,6 +8,7 @@ import { InterruptedError } from './interrupt.js';
 import type { CliIo } from './io.js';
 import { runComplete, runEmbed } from './providerCommands.js';
 import { runCache, runPull, runPush } from './sourceCommands.js';
+import { runCall, runCommands, runRun, runTools } from './toolCommands.js';
 import { formatUsageError, renderHelp } from './usage.js';
 import { packageVersion } from './version.js';
 
@@ -78,5 +79,13 @@ async function dispatch(inv: Invocation, io: CliIo): Promise<void> {
       return runPush(inv, io);
     case 'cache':
       return runCache(inv, io);
+    case 'tools':
+      return runTools(inv, io);
+    case 'call':
+      return runCall(inv, io);
+    case 'commands':
+      return runCommands(inv, io);
+    case 'run':
+      return runRun(inv, io);
   }
 }

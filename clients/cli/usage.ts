@@ -14,8 +14,8 @@ export function formatUsageError(error: UsageError): string {
 }
 
 function renderOverallHelp(): string {
-  const lines = ['plugd - a plugin runtime daemon for LLM provider plugins', '', 'Usage:', '  plugd <command> [options]'];
-  for (const group of ['Daemon', 'Provider', 'Plugins'] as const) {
+  const lines = ['plugd - a plugin runtime daemon for LLM provider and tool plugins', '', 'Usage:', '  plugd <command> [options]'];
+  for (const group of ['Daemon', 'Provider', 'Tool', 'Plugins'] as const) {
     lines.push('', `${group} commands:`);
     const members = commands.filter((command) => command.group === group);
     lines.push(...columns(members.map((command) => [command.synopsis.split(' [')[0]!, command.summary])));

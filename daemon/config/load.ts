@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { isRemotePath, parseSource, ReferenceError } from '../sources/reference.js';
 import { lineOfKey } from './keyLines.js';
-import { ConfigFileSchema, DEFAULTS, ProviderEntrySchema, type PlugdConfig, type ProviderEntry } from './schema.js';
+import { ConfigFileSchema, DEFAULTS, McpEntrySchema, ProviderEntrySchema, ToolEntrySchema, type PlugdConfig, type ProviderEntry } from './schema.js';
+import { toolSections } from './toolSections.js';
 
 /** Reads and validates plugins.toml. Every error names the file, the line and the key. */
 export function loadConfig(path: string): PlugdConfig {
@@ -94,10 +95,14 @@ export function parseConfig(source: string, path: string): PlugdConfig {
   const insecureRegistries = Object.entries(parsed.data.registries ?? {})
     .filter(([, settings]) => settings.insecure === true)
     .map(([host]) => host);
-  return { path, providers, insecureRegistries };
+  return { path, providers, insecureRegistries, ...toolSections(parsed.data, source, path) };
 }
 
-const entryKeys = Object.keys(ProviderEntrySchema.shape).join(', ');
+const keysOf: Record<string, string> = {
+  providers: Object.keys(ProviderEntrySchema.shape).join(', '),
+  tools: Object.keys(ToolEntrySchema.shape).join(', '),
+  mcp: Object.keys(McpEntrySchema.shape).join(', '),
+};
 
 function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path: string, raw: unknown): ConfigError {
   if (!issue) return new ConfigError('CONFIG_INVALID', `${path}: invalid config`);
@@ -106,33 +111,36 @@ function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path
     const what = issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected: insecure)` : `${keyPath.map(String).join('.') || '(table)'}: ${issue.message}`;
     return new ConfigError('CONFIG_INVALID', `${path}: [registries."${index}"]: ${what}`, { path: `registries.${index}` });
   }
-  if (top !== 'providers') {
-    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+  const table = String(top);
+  const entryKeys = keysOf[table] ?? '';
+  if (top !== 'providers' && top !== 'tools' && top !== 'mcp') {
+    if (issue.code === 'unrecognized_keys') {
       return new ConfigError(
         'CONFIG_INVALID',
-        `${path}: unknown top-level key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected [[providers]] tables and [registries."HOST"])`,
+        `${path}: unknown top-level key ${issue.keys.map((k) => `"${k}"`).join(', ')} (expected [[providers]], [[tools]], [[mcp]], [registries."HOST"], [permissions], plugins_dir or mcp_json)`,
         { path: issue.keys[0] ?? '' },
       );
     }
-    return new ConfigError('CONFIG_INVALID', `${path}: "${String(top)}": ${issue.message}`, { path: String(top) });
+    const key = issue.path.map(String).join('.');
+    return new ConfigError('CONFIG_INVALID', `${path}: "${key}": ${issue.message}`, { path: key });
   }
   if (typeof index !== 'number') {
-    return new ConfigError('CONFIG_INVALID', `${path}: "providers" must be an array of tables ([[providers]]): ${issue.message}`, {
-      path: 'providers',
+    return new ConfigError('CONFIG_INVALID', `${path}: "${table}" must be an array of tables ([[${table}]]): ${issue.message}`, {
+      path: table,
     });
   }
-  const name = entryName(raw, index);
-  const label = `[[providers]] #${index + 1}${name ? ` ("${name}")` : ''}`;
+  const name = entryName(raw, table, index);
+  const label = `[[${table}]] #${index + 1}${name ? ` ("${name}")` : ''}`;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    const line = lineOfKey(source, 'providers', index, [key]);
+    const line = lineOfKey(source, table, index, [key]);
     return new ConfigError('CONFIG_INVALID', `${where(path, line)}: ${label}: unknown key "${key}" (expected one of: ${entryKeys})`, {
-      path: `providers[${index}].${key}`,
+      path: `${table}[${index}].${key}`,
       expected: entryKeys,
     });
   }
   const keys = keyPath.map(String);
-  const line = lineOfKey(source, 'providers', index, keys.length ? [keys[0] ?? ''] : []);
+  const line = lineOfKey(source, table, index, keys.length ? [keys[0] ?? ''] : []);
   const field = keys.length ? keys.reduce((out, k) => (/^\d+$/.test(k) ? `${out}[${k}]` : `${out}.${k}`)) : '(entry)';
   const value = valueAt(raw, issue.path);
   const message =
@@ -142,7 +150,7 @@ function describeIssue(issue: z.core.$ZodIssue | undefined, source: string, path
         ? `missing required key (expected ${typeName(issue.expected)})`
         : `expected ${typeName(issue.expected)}, found ${tomlType(value)} ${JSON.stringify(value)}`;
   return new ConfigError('CONFIG_INVALID', `${where(path, line)}: ${label}: ${field}: ${message}`, {
-    path: `providers[${index}]${keys.length ? '.' + field : ''}`,
+    path: `${table}[${index}]${keys.length ? '.' + field : ''}`,
   });
 }
 
@@ -164,9 +172,9 @@ function tomlType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function entryName(raw: unknown, index: number): string | undefined {
-  const providers = (raw as { providers?: unknown }).providers;
-  const entry = Array.isArray(providers) ? (providers[index] as { name?: unknown } | undefined) : undefined;
+function entryName(raw: unknown, table: string, index: number): string | undefined {
+  const entries = (raw as Record<string, unknown>)[table];
+  const entry = Array.isArray(entries) ? (entries[index] as { name?: unknown } | undefined) : undefined;
   return typeof entry?.name === 'string' ? entry.name : undefined;
 }
 

@@ -35,9 +35,44 @@ export const RegistrySettingsSchema = z.strictObject({
   insecure: z.boolean().optional(),
 });
 
+/** One `[[tools]]` entry: a Wasm tool plugin, with the same runtime settings as a provider. */
+// Tool plugins load from local Wasm files in this version: no downloads (sha256), native
+// isolation or host-side HTTP timeouts.
+export const ToolEntrySchema = ProviderEntrySchema.omit({ sha256: true, isolation: true, connect_timeout_ms: true, first_byte_timeout_ms: true, idle_timeout_ms: true }).extend({
+  /** Expose its tools as soon as it has loaded (default false). */
+  expose: z.boolean().optional(),
+});
+
+/** One `[[mcp]]` entry: an MCP server started with `command` (stdio) or reached at `url` (streamable HTTP). */
+export const McpEntrySchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'expected a name of letters, digits, "_" or "-"'),
+  command: z.string().min(1, 'expected a non-empty command').optional(),
+  args: z.array(z.string()).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().min(1).optional(),
+  url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  expose: z.boolean().optional(),
+  timeout_ms: z.number().int().min(1).max(86_400_000).optional(),
+});
+
+/** `[permissions]`: the tool-call permission policy (docs/config.md). */
+export const PermissionsSchema = z.strictObject({
+  default: z.enum(['allow', 'deny', 'ask']).optional(),
+  allow: z.array(z.string().min(1)).optional(),
+  deny: z.array(z.string().min(1)).optional(),
+  allow_calls: z.array(z.string().min(1)).optional(),
+  deny_calls: z.array(z.string().min(1)).optional(),
+  ask_timeout_ms: z.number().int().min(1).max(3_600_000).optional(),
+});
+
 export const ConfigFileSchema = z.strictObject({
   providers: z.array(ProviderEntrySchema).optional(),
   registries: z.record(z.string(), RegistrySettingsSchema).optional(),
+  tools: z.array(ToolEntrySchema).optional(),
+  mcp: z.array(McpEntrySchema).optional(),
+  permissions: PermissionsSchema.optional(),
+  plugins_dir: z.string().min(1, 'expected a non-empty path').optional(),
+  mcp_json: z.string().min(1, 'expected a non-empty path').optional(),
 });
 
 /** A validated provider entry with defaults applied and its path resolved. */
@@ -66,6 +101,36 @@ export interface ProviderEntry {
   allowedHosts: string[];
   /** Host-side HTTP timeouts for HTTP-adapter plugins (`connect_timeout_ms`, `first_byte_timeout_ms`, `idle_timeout_ms`). */
   http?: { connectMs: number; firstByteMs: number; idleMs: number };
+  /** Absolute host directories the plugin may open through WASI (preopened as the same paths); none when absent. */
+  allowedPaths?: string[];
+}
+
+/** A validated `[[tools]]` entry (or a plugin discovered in `plugins_dir`). */
+export interface ToolEntry extends ProviderEntry {
+  /** Expose once loaded. */
+  expose: boolean;
+  /** Where it was found. */
+  foundIn: 'config' | 'plugins_dir';
+}
+
+/** A validated `[[mcp]]` entry (or one imported from `mcp_json`). */
+export interface McpEntry {
+  name: string;
+  /** How to reach it: a child process on stdio, or streamable HTTP. */
+  transport: { type: 'stdio'; command: string; args: string[]; env: Record<string, string>; cwd: string } | { type: 'http'; url: string };
+  expose: boolean;
+  /** Limit for one tool call and for connecting. */
+  timeoutMs: number;
+}
+
+/** The validated `[permissions]` table. */
+export interface PermissionPolicy {
+  default: 'allow' | 'deny' | 'ask';
+  allow: string[];
+  deny: string[];
+  allowCalls: string[];
+  denyCalls: string[];
+  askTimeoutMs: number;
 }
 
 export interface PlugdConfig {
@@ -74,4 +139,10 @@ export interface PlugdConfig {
   providers: ProviderEntry[];
   /** Registries marked `insecure = true` (reached over plain http://). */
   insecureRegistries: string[];
+  /** `[[tools]]` entries, then plugins found in `pluginsDir` (tools/available's order). */
+  tools?: ToolEntry[];
+  mcp?: McpEntry[];
+  permissions?: PermissionPolicy;
+  /** The directory scanned for tool plugins (`*.wasm`). */
+  pluginsDir?: string;
 }

@@ -82,6 +82,8 @@ export class WasmPluginHost extends PluginHost {
       module,
       config,
       allowedHosts: this.entry.allowedHosts,
+      // WASI preopens: each granted directory appears to the plugin under its own host path.
+      allowedPaths: Object.fromEntries((this.entry.allowedPaths ?? []).map((dir) => [dir, dir])),
       logLevel: this.logger.level,
       board: this.board,
     };

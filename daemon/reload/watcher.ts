@@ -1,4 +1,5 @@
 import { watch, type FSWatcher } from 'chokidar';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { PlugdConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -8,7 +9,7 @@ import { isRemotePath } from '../sources/reference.js';
 const COALESCE_MS = 10;
 
 /**
- * Watches plugins.toml and every local plugin file it names; any change (in-place write,
+ * Watches plugins.toml, every local plugin file it names and the `*.wasm` files in `plugins_dir`; any change (in-place write,
  * write-then-rename, delete and re-create) asks for a reload, coalesced. It watches the files'
  * directories rather than the files: a watch on a file itself is lost when the file is replaced
  * or deleted, and a build that deletes its output first would never be seen again. `update`
@@ -19,6 +20,8 @@ export class ConfigWatcher implements AsyncDisposable {
   private readonly watcher: FSWatcher;
   private files = new Set<string>();
   private dirs = new Set<string>();
+  /** Directories where any `*.wasm` counts (`plugins_dir`). */
+  private anyWasmIn = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly listening: Promise<void>;
 
@@ -37,7 +40,7 @@ export class ConfigWatcher implements AsyncDisposable {
     });
     this.listening = new Promise((done) => this.watcher.once('ready', () => done()));
     this.watcher.on('all', (event, path) => {
-      if (!this.files.has(resolve(path))) return;
+      if (!this.files.has(resolve(path)) && !(this.anyWasmIn.has(dirname(resolve(path))) && path.endsWith('.wasm'))) return;
       this.logger.debug(`watch: ${event} ${path}`);
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.onChange(), COALESCE_MS);
@@ -48,9 +51,11 @@ export class ConfigWatcher implements AsyncDisposable {
   /** Watches exactly the config file and the plugin files of `config`. */
   update(config: PlugdConfig): void {
     // Downloads are not watched: their files in the cache never change (`plugins/reload {refresh}` re-resolves them).
-    const local = config.providers.filter((p) => !isRemotePath(p.path));
+    const local = [...config.providers, ...(config.tools ?? [])].filter((p) => !isRemotePath(p.path));
     this.files = new Set([resolve(config.path), ...local.map((p) => resolve(p.resolvedPath))]);
-    const dirs = new Set([...this.files].map((f) => dirname(f)));
+    // A plugins_dir that does not exist yet is picked up by the next reload that finds it.
+    this.anyWasmIn = new Set(config.pluginsDir && existsSync(config.pluginsDir) ? [resolve(config.pluginsDir)] : []);
+    const dirs = new Set([...[...this.files].map((f) => dirname(f)), ...this.anyWasmIn]);
     const add = [...dirs].filter((d) => !this.dirs.has(d));
     const remove = [...this.dirs].filter((d) => !dirs.has(d));
     if (add.length) this.watcher.add(add);

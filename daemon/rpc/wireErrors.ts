@@ -36,6 +36,14 @@ const wireCodes: Partial<Record<LocalErrorCode, number>> = {
   PROVIDER_HTTP_STATUS: ErrorCodes.ProviderHttpStatus,
   PROVIDER_TRANSPORT: ErrorCodes.ProviderTransport,
   HOST_NOT_ALLOWED: ErrorCodes.HostNotAllowed,
+  UNKNOWN_TOOL: ErrorCodes.UnknownTool,
+  INVALID_TOOL_ARGUMENTS: ErrorCodes.InvalidToolArguments,
+  PERMISSION_DENIED: ErrorCodes.PermissionDenied,
+  TOOL_PLUGIN_NOT_EXPOSED: ErrorCodes.ToolPluginNotExposed,
+  TOOL_NAME_COLLISION: ErrorCodes.ToolNameCollision,
+  UNKNOWN_TOOL_PLUGIN: ErrorCodes.UnknownToolPlugin,
+  UNKNOWN_COMMAND: ErrorCodes.UnknownCommand,
+  TOOL_SOURCE_UNAVAILABLE: ErrorCodes.ToolSourceUnavailable,
 };
 
 /** Turns anything a handler threw into the JSON-RPC error the client receives. */
@@ -44,8 +52,8 @@ export function toResponseError(error: unknown, method: string, logger: Logger):
   if (error instanceof DaemonError) {
     const code = wireCodes[error.code];
     if (code !== undefined) {
-      const { plugin, payload, path, expected, reason, timeoutMs, status, retryAfterSecs, transport, host } = error.details;
-      const data: ErrorData = { ...(plugin && { plugin }), ...(payload && { payload }), ...(path && { path }), ...(expected && { expected }), ...(reason && { reason }), ...(timeoutMs && { timeoutMs }) };
+      const { plugin, payload, path, expected, reason, timeoutMs, status, retryAfterSecs, transport, host, tool } = error.details;
+      const data: ErrorData = { ...(plugin && { plugin }), ...(payload && { payload }), ...(path && { path }), ...(expected && { expected }), ...(reason && { reason }), ...(timeoutMs && { timeoutMs }), ...(tool && { tool }) };
       Object.assign(data, { ...(status !== undefined && { status }), ...(retryAfterSecs !== undefined && { retryAfterSecs }), ...(transport && { transport }), ...(host && { host }) });
       return new ResponseError(code, error.message, Object.keys(data).length ? data : undefined);
     }

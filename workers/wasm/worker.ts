@@ -121,6 +121,7 @@ function plugin(): Promise<Plugin> | Plugin {
       runInWorker: false,
       config: start.config,
       allowedHosts: start.allowedHosts,
+      allowedPaths: start.allowedPaths ?? {},
       functions: { 'extism:host/user': userFunctions(legacy) },
       logger,
     });

@@ -1,0 +1,51 @@
+import { CancellationTokenSource } from 'vscode-jsonrpc';
+import { PermissionsRequest, type PermissionDecision, type PermissionOutcome } from '../../protocol/permissions.js';
+import type { CancelSignal } from '../cancelSignal.js';
+import { PluginCallError } from '../errors.js';
+import type { Session } from '../rpc/session.js';
+
+// `closed` is aborted when the session closes: one listener per session (registered by the
+// handlers), so a long-lived connection asking many times does not pile up close listeners.
+
+const decisions: ReadonlySet<string> = new Set<PermissionDecision>(['allow', 'deny', 'allowAlways', 'denyAlways']);
+
+/**
+ * Sends `permissions/request` to the client that made the call and waits for its decision. No
+ * answer within `timeoutMs` (the request is then cancelled with `$/cancelRequest`), an error
+ * answer (for example a client with no handler: MethodNotFound), a malformed answer, or a
+ * disconnect all mean deny. Cancelling the tool call itself rejects with CANCELLED.
+ */
+export function askClient(session: Session, closed: AbortSignal, params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome> {
+  return new Promise((resolve, reject) => {
+    if (session.isClosed || closed.aborted) return resolve({ allowed: false, source: 'disconnected' });
+    const source = new CancellationTokenSource();
+    let settled = false;
+    const settle = (outcome: PermissionOutcome | Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      unsubscribe();
+      closed.removeEventListener('abort', onClosed);
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+    };
+    const timer = setTimeout(() => {
+      source.cancel();
+      settle({ allowed: false, source: 'timeout' });
+    }, params.timeoutMs);
+    const unsubscribe = signal.onAbort(() => {
+      source.cancel();
+      settle(new PluginCallError('CANCELLED', `tools/call "${params.tool}" was cancelled while waiting for permission`, { plugin: params.plugin, tool: params.tool }));
+    });
+    const onClosed = () => settle({ allowed: false, source: 'disconnected' });
+    closed.addEventListener('abort', onClosed, { once: true });
+    session.connection.sendRequest(PermissionsRequest.type, params, source.token).then(
+      (answer) => {
+        const decision = (answer as { decision?: unknown } | null)?.decision;
+        if (typeof decision !== 'string' || !decisions.has(decision)) return settle({ allowed: false, source: 'noHandler' });
+        settle({ allowed: decision === 'allow' || decision === 'allowAlways', source: 'client', decision: decision as PermissionDecision });
+      },
+      () => settle(session.isClosed ? { allowed: false, source: 'disconnected' } : { allowed: false, source: 'noHandler' }),
+    );
+  });
+}

@@ -1,0 +1,52 @@
+import { readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { DEFAULTS, type ToolEntry } from '../config/schema.js';
+import type { Logger } from '../log.js';
+
+const pluginName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/**
+ * The tool plugins in `plugins_dir`: every `NAME.wasm` directly inside it, named NAME, with the
+ * default runtime settings, not exposed until asked. A name that a config entry already uses is
+ * skipped (the entry wins). A missing directory is no plugins.
+ */
+export function discoverPlugins(dir: string, taken: ReadonlySet<string>, logger: Logger): ToolEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.wasm'))
+      .map((e) => e.name)
+      .sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') logger.warn(`plugins_dir ${dir}: cannot list it (${(error as Error).message})`);
+    return [];
+  }
+  const entries: ToolEntry[] = [];
+  for (const file of names) {
+    const name = basename(file, '.wasm');
+    if (!pluginName.test(name)) {
+      logger.warn(`plugins_dir: skipping ${join(dir, file)}: "${name}" is not a valid plugin name (letters, digits, ".", "_", "-")`);
+      continue;
+    }
+    if (taken.has(name)) {
+      logger.debug(`plugins_dir: ${join(dir, file)} is shadowed by the config entry "${name}"`);
+      continue;
+    }
+    entries.push({
+      name,
+      path: join(dir, file),
+      resolvedPath: join(dir, file),
+      sha256: null,
+      config: {},
+      threads: DEFAULTS.threads,
+      timeoutMs: DEFAULTS.timeoutMs,
+      startTimeoutMs: DEFAULTS.startTimeoutMs,
+      isolation: 'process',
+      allowedHosts: [],
+      expose: false,
+      foundIn: 'plugins_dir',
+    });
+  }
+  return entries;
+}

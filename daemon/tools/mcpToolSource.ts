@@ -1,0 +1,233 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { ToolPluginInfo } from '../../protocol/tools.js';
+import type { CancelSignal } from '../cancelSignal.js';
+import type { McpEntry } from '../config/schema.js';
+import { DaemonError, PluginCallError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { VERSION } from '../version.js';
+import { isObject, normalizeToolOutput } from './declarations.js';
+import { loadMcpSdk, type McpSdk } from './mcpSdk.js';
+import type { CommandSpec, SourceChange, ToolOutput, ToolSource, ToolSpec } from './toolSource.js';
+
+/** Separates an MCP server's name from its tools' names: server `fs`, tool `read_file` → `fs__read_file`. */
+export const MCP_PREFIX_SEPARATOR = '__';
+const RESTART_MIN_MS = 100;
+const RESTART_MAX_MS = 5_000;
+
+/**
+ * An MCP server as a tool source, through @modelcontextprotocol/sdk's client: started as a child
+ * process on stdio, or reached over streamable HTTP. Its tools are prefixed with the server's
+ * name; it follows `notifications/tools/list_changed`; when the connection drops (the process
+ * died) it reconnects with a growing delay (100 ms doubling to 5 s) until it is disposed.
+ */
+export class McpToolSource implements ToolSource {
+  readonly kind = 'mcp' as const;
+  readonly origin = 'config' as const;
+  readonly configSchema = null;
+  readonly fingerprint: string;
+  onChange: ((reason: SourceChange) => void) | null = null;
+  private client: Client | null = null;
+  private status: ToolPluginInfo['state'] = 'loading';
+  private failure: DaemonError | null = null;
+  private declared: ToolSpec[] = [];
+  /** Prefixed name → the server's own name. */
+  private remote = new Map<string, string>();
+  private instructions: string | null = null;
+  private startup: Promise<void> | null = null;
+  private sdk: McpSdk | null = null;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = RESTART_MIN_MS;
+  private disposed = false;
+  /** Child process ids, for diagnostics (tests kill them to check restarts). */
+  pid: number | null = null;
+
+  constructor(
+    readonly entry: McpEntry,
+    private readonly logger: Logger,
+  ) {
+    this.fingerprint = JSON.stringify(entry);
+  }
+
+  get name(): string {
+    return this.entry.name;
+  }
+
+  get source(): string {
+    const t = this.entry.transport;
+    return t.type === 'http' ? t.url : [t.command, ...t.args].join(' ');
+  }
+
+  state(): ToolPluginInfo['state'] {
+    return this.status;
+  }
+  error(): DaemonError | null {
+    return this.failure;
+  }
+  tools(): ToolSpec[] {
+    return this.declared;
+  }
+  autoApproved(): ReadonlySet<string> {
+    // MCP's readOnlyHint is a hint from the server, not a grant: nothing is approved by itself.
+    return new Set();
+  }
+  systemInstructions(): string | null {
+    return this.instructions;
+  }
+  commands(): CommandSpec[] {
+    return [];
+  }
+
+  start(): Promise<void> {
+    this.startup ??= this.connect();
+    return this.startup;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.disposed) return;
+    const sdk = (this.sdk ??= await loadMcpSdk());
+    const client = new sdk.Client({ name: 'plugd', version: VERSION }, { capabilities: {} });
+    const t = this.entry.transport;
+    let transport: StdioClientTransport | StreamableHTTPClientTransport;
+    if (t.type === 'stdio') {
+      const stdio = new sdk.StdioClientTransport({ command: t.command, args: t.args, env: { ...sdk.getDefaultEnvironment(), ...t.env }, cwd: t.cwd, stderr: 'pipe' });
+      stdio.stderr?.on('data', (d: Buffer) => {
+        for (const line of d.toString('utf8').split('\n')) if (line.trim()) this.logger.debug(`mcp:${this.name}: ${line}`);
+      });
+      transport = stdio;
+    } else {
+      transport = new sdk.StreamableHTTPClientTransport(new URL(t.url));
+    }
+    try {
+      await client.connect(transport, { timeout: this.entry.timeoutMs });
+      this.pid = transport instanceof sdk.StdioClientTransport ? transport.pid : null;
+      this.client = client;
+      this.instructions = client.getInstructions()?.trim() || null;
+      client.setNotificationHandler(sdk.ToolListChangedNotificationSchema, () => {
+        void this.refresh().then(
+          () => this.onChange?.('listChanged'),
+          (error: Error) => this.logger.warn(`mcp:${this.name}: tools/list after list_changed failed: ${error.message}`),
+        );
+      });
+      client.onclose = () => this.dropped(client);
+      await this.refresh();
+      this.status = 'ready';
+      this.failure = null;
+      this.retryDelay = RESTART_MIN_MS;
+      this.logger.info(`mcp:${this.name}: connected (${this.declared.length} tools)`);
+    } catch (error) {
+      client.onclose = undefined;
+      await client.close().catch(() => undefined);
+      if (this.client === client) this.client = null;
+      this.down(`cannot connect to MCP server "${this.name}" (${this.source}): ${(error as Error).message}`);
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    const tools: ToolSpec[] = [];
+    const remote = new Map<string, string>();
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.entry.timeoutMs });
+      for (const tool of page.tools) {
+        const name = `${this.name}${MCP_PREFIX_SEPARATOR}${tool.name}`;
+        remote.set(name, tool.name);
+        const spec: ToolSpec = { name, inputSchema: tool.inputSchema as Record<string, unknown> };
+        if (tool.description !== undefined) spec.description = tool.description;
+        if (tool.outputSchema) spec.outputSchema = tool.outputSchema as Record<string, unknown>;
+        if (tool.annotations) spec.annotations = tool.annotations as ToolSpec['annotations'];
+        tools.push(spec);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    this.declared = tools;
+    this.remote = remote;
+  }
+
+  /** The connection closed: unless we are stopping, the server died; start it again. */
+  private dropped(client: Client): void {
+    if (this.client !== client || this.disposed) return;
+    this.client = null;
+    this.pid = null;
+    this.logger.warn(`mcp:${this.name}: the server went away; restarting it`);
+    this.down(`MCP server "${this.name}" went away; restarting it`);
+    this.onChange?.('restart');
+  }
+
+  private down(message: string): void {
+    // Said once per distinct reason, not at every retry of a server that stays down.
+    if (this.failure?.message !== message) this.logger.warn(`mcp:${this.name}: ${message}; retrying in ${this.retryDelay} ms (and backing off to ${RESTART_MAX_MS} ms)`);
+    this.status = 'restarting';
+    this.failure = new DaemonError('TOOL_SOURCE_UNAVAILABLE', message, { plugin: this.name, reason: message });
+    if (this.disposed) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      void this.connect().then(() => {
+        if (this.status === 'ready') this.onChange?.('restart');
+      });
+    }, this.retryDelay);
+    this.retryDelay = Math.min(this.retryDelay * 2, RESTART_MAX_MS);
+  }
+
+  async initialize(): Promise<void> {
+    // An MCP server has no per-exposure lifecycle: it was initialized when it connected.
+  }
+
+  async shutdown(): Promise<void> {}
+
+  async callTool(name: string, args: Record<string, unknown>, signal: CancelSignal): Promise<ToolOutput> {
+    const client = this.client;
+    const remote = this.remote.get(name);
+    if (!client || this.status !== 'ready' || remote === undefined) {
+      throw new DaemonError('TOOL_SOURCE_UNAVAILABLE', this.failure?.message ?? `MCP server "${this.name}" is not connected`, { plugin: this.name, tool: name, reason: this.failure?.message ?? 'not connected' });
+    }
+    const abort = new AbortController();
+    const unsubscribe = signal.onAbort(() => abort.abort());
+    try {
+      const result = await client.callTool({ name: remote, arguments: args }, undefined, { signal: abort.signal, timeout: this.entry.timeoutMs });
+      const fail = (message: string) => new PluginCallError('PLUGIN_OUTPUT', `MCP server "${this.name}": ${name}: ${message}`, { plugin: this.name, tool: name });
+      if (!isObject(result) || !Array.isArray(result.content)) throw fail('expected a CallToolResult with a "content" array');
+      return normalizeToolOutput(result, fail);
+    } catch (error) {
+      throw this.callError(error, name, signal);
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  private callError(error: unknown, tool: string, signal: CancelSignal): Error {
+    if (error instanceof DaemonError) return error;
+    const { McpError, ErrorCode } = this.sdk!;
+    if (signal.aborted) return new PluginCallError('CANCELLED', `${tool} on MCP server "${this.name}" was cancelled`, { plugin: this.name, tool });
+    if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+      return new PluginCallError('PLUGIN_TIMEOUT', `MCP server "${this.name}": ${tool} ran longer than ${this.entry.timeoutMs} ms (timeout_ms)`, { plugin: this.name, tool, timeoutMs: this.entry.timeoutMs });
+    }
+    if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
+      return new DaemonError('TOOL_SOURCE_UNAVAILABLE', `MCP server "${this.name}" went away during ${tool}`, { plugin: this.name, tool, reason: 'connection closed' });
+    }
+    return new PluginCallError('PLUGIN_ERROR', `MCP server "${this.name}": ${tool}: ${(error as Error)?.message ?? String(error)}`, { plugin: this.name, tool });
+  }
+
+  async runCommand(name: string): Promise<{ text: string; isError: boolean }> {
+    throw new DaemonError('UNKNOWN_COMMAND', `MCP server "${this.name}" has no user command "${name}"`, { plugin: this.name });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+    this.status = 'stopped';
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      client.onclose = undefined;
+      await client.close().catch(() => undefined);
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}

@@ -1,0 +1,465 @@
+import type { UserCommand } from '../../protocol/commands.js';
+import type { PermissionOutcome, PermissionsRequest } from '../../protocol/permissions.js';
+import type { ExposeOutcome, ToolCallResult, ToolDeclaration, ToolNameCollision, ToolPluginInfo, ToolsDidChangeNotification } from '../../protocol/tools.js';
+import type { CancelSignal } from '../cancelSignal.js';
+import type { McpEntry, PermissionPolicy, PlugdConfig, ToolEntry } from '../config/schema.js';
+import { TOOL_DEFAULTS } from '../config/toolSections.js';
+import { DaemonError, toErrorInfo } from '../errors.js';
+import type { Logger } from '../log.js';
+import { validateToolArguments, validateToolConfig } from './argValidator.js';
+import { discoverPlugins } from './discover.js';
+import { McpToolSource } from './mcpToolSource.js';
+import { decide, callSignature } from './permissionPolicy.js';
+import type { SourceChange, ToolSource, ToolSpec } from './toolSource.js';
+import { WasmToolSource } from './wasmToolSource.js';
+import { currentFingerprint } from '../plugins/fingerprint.js';
+
+/** Who is calling: the connection, for `permissions/request` and remembered decisions. */
+export interface Caller {
+  /** The session's id (remembered `allowAlways`/`denyAlways` are per connection). */
+  id: number;
+  /** Asks the caller's client; see askClient.ts. */
+  ask(params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome>;
+}
+
+interface Exposed {
+  config: Record<string, unknown>;
+}
+
+const defaultPolicy: PermissionPolicy = { default: TOOL_DEFAULTS.permission, allow: [], deny: [], allowCalls: [], denyCalls: [], askTimeoutMs: TOOL_DEFAULTS.askTimeoutMs };
+
+/**
+ * The tool plugins (Wasm `[[tools]]`, files in `plugins_dir`, `[[mcp]]` servers), which of them
+ * are exposed, the index of exposed tool names, and the call path: arguments checked against the
+ * tool's input schema, then the permission policy, then the plugin. Exposure changes run one at
+ * a time; every change of the exposed tool set is announced with `tools/didChange`.
+ */
+export class ToolService implements AsyncDisposable {
+  private sources = new Map<string, ToolSource>();
+  private readonly exposed = new Map<string, Exposed>();
+  /** Exposed tool name → its owner. */
+  private index = new Map<string, { source: ToolSource; spec: ToolSpec }>();
+  private collisions: ToolNameCollision[] = [];
+  private policy: PermissionPolicy = defaultPolicy;
+  /** Per connection: tool → remembered decision (`allowAlways` true, `denyAlways` false). */
+  private readonly remembered = new Map<number, Map<string, boolean>>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastAnnounced = '';
+  private disposed = false;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly announce: (params: ToolsDidChangeNotification.Params) => void,
+  ) {}
+
+  private loaded: Promise<void> = Promise.resolve();
+
+  /** Resolves once the initial load (every source started, configured ones exposed) is done. */
+  ready(): Promise<void> {
+    return this.loaded;
+  }
+
+  /** Creates and starts every source of `config`, then exposes those marked `expose`. */
+  load(config: PlugdConfig): Promise<void> {
+    return (this.loaded = this.serial(async () => {
+      this.policy = config.permissions ?? defaultPolicy;
+      for (const source of this.createAll(config)) this.adopt(source);
+      await Promise.all([...this.sources.values()].map((s) => s.start()));
+      await this.exposeConfigured(config, new Set(this.sources.keys()));
+      this.lastAnnounced = this.toolSetKey();
+    }));
+  }
+
+  /**
+   * Applies a reloaded config: removed sources are unexposed and stopped, changed ones replaced
+   * (re-exposed with their config when they were exposed; a replacement that fails to load leaves
+   * the old version serving), new ones started and exposed when marked.
+   */
+  reload(config: PlugdConfig): Promise<void> {
+    return this.serial(async () => {
+      this.policy = config.permissions ?? defaultPolicy;
+      const wanted = this.createAll(config);
+      const names = new Set(wanted.map((s) => s.name));
+      const changed: string[] = [];
+      for (const [name, old] of this.sources) {
+        if (!names.has(name)) {
+          await this.hide(old);
+          void retire(old);
+          this.sources.delete(name);
+          changed.push(name);
+        }
+      }
+      const added = new Set<string>();
+      const kept = new Set<ToolSource>();
+      await Promise.all(
+        wanted.map(async (fresh) => {
+          const old = this.sources.get(fresh.name);
+          // Unchanged (same entry, same file): the serving version stays, without loading a new one.
+          if (old && old.state() !== 'failed' && old.fingerprint === (await expectedFingerprint(fresh))) kept.add(fresh);
+          else await fresh.start();
+        }),
+      );
+      for (const fresh of wanted) {
+        const old = this.sources.get(fresh.name);
+        if (kept.has(fresh) || (old && old.state() !== 'failed' && fresh.state() === 'failed')) {
+          if (fresh.state() === 'failed') this.logger.error(`reload: tool plugin "${fresh.name}" failed to load, the last good version keeps serving: ${fresh.error()?.message}`);
+          void fresh.dispose();
+          continue;
+        }
+        const was = old ? this.exposed.get(old.name) : undefined;
+        if (old) {
+          await this.hide(old);
+          void retire(old);
+        } else {
+          added.add(fresh.name);
+        }
+        this.adopt(fresh);
+        changed.push(fresh.name);
+        if (was) await this.tryExpose(fresh, was.config);
+      }
+      await this.exposeConfigured(config, added);
+      this.rebuildOrder(wanted.map((s) => s.name));
+      this.announceIfChanged('reload', changed);
+    });
+  }
+
+  private createAll(config: PlugdConfig): ToolSource[] {
+    const tools: ToolEntry[] = [...(config.tools ?? [])];
+    const taken = new Set([...tools.map((t) => t.name), ...(config.mcp ?? []).map((m) => m.name)]);
+    if (config.pluginsDir) tools.push(...discoverPlugins(config.pluginsDir, taken, this.logger));
+    const sources: ToolSource[] = tools.map((entry) => new WasmToolSource(entry, this.logger));
+    sources.push(...(config.mcp ?? []).map((entry: McpEntry) => new McpToolSource(entry, this.logger)));
+    return sources;
+  }
+
+  private adopt(source: ToolSource): void {
+    this.sources.set(source.name, source);
+    source.onChange = (reason) => void this.sourceChanged(source, reason);
+  }
+
+  private rebuildOrder(order: string[]): void {
+    const sorted = new Map<string, ToolSource>();
+    for (const name of order) {
+      const source = this.sources.get(name);
+      if (source) sorted.set(name, source);
+    }
+    this.sources = sorted;
+  }
+
+  private async exposeConfigured(config: PlugdConfig, only: Set<string>): Promise<void> {
+    const marked = [...(config.tools ?? []), ...(config.mcp ?? [])].filter((e) => e.expose && only.has(e.name));
+    for (const entry of marked) {
+      const source = this.sources.get(entry.name);
+      if (source) await this.tryExpose(source, 'config' in entry ? entry.config : {});
+    }
+  }
+
+  /** Exposes without throwing (config-driven exposure): failures are logged and shown in tools/available. */
+  private async tryExpose(source: ToolSource, config: Record<string, unknown>): Promise<void> {
+    try {
+      await this.show(source, config);
+    } catch (error) {
+      this.logger.error(`tool plugin "${source.name}" could not be exposed: ${(error as Error).message}`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests
+
+  available(): { plugins: ToolPluginInfo[]; collisions: ToolNameCollision[] } {
+    const plugins = [...this.sources.values()].map((s) => {
+      const error = s.error() ?? this.exposeErrors.get(s.name) ?? null;
+      return {
+        name: s.name,
+        kind: s.kind,
+        origin: s.origin,
+        source: s.source,
+        state: s.state(),
+        exposed: this.exposed.has(s.name),
+        tools: s.tools().map((t) => t.name),
+        error: error ? toErrorInfo(error) : null,
+        pid: s instanceof McpToolSource ? s.pid : null,
+      };
+    });
+    return { plugins, collisions: [...this.collisions] };
+  }
+
+  /** Why the last attempt to expose each plugin failed (cleared when it is exposed). */
+  private readonly exposeErrors = new Map<string, DaemonError>();
+
+  expose(plugin: string, config?: Record<string, unknown>): Promise<string[]> {
+    return this.serial(async () => {
+      const source = this.sourceOf(plugin);
+      await source.start();
+      const current = this.exposed.get(plugin);
+      if (current && config === undefined) return source.tools().map((t) => t.name);
+      await this.show(source, config ?? this.configuredConfig(source));
+      this.announceIfChanged('expose', [plugin]);
+      return source.tools().map((t) => t.name);
+    });
+  }
+
+  unexpose(plugin: string): Promise<boolean> {
+    return this.serial(async () => {
+      const source = this.sourceOf(plugin);
+      const was = await this.hide(source);
+      this.announceIfChanged('unexpose', [plugin]);
+      return was;
+    });
+  }
+
+  exposeAll(configs: Record<string, Record<string, unknown>> = {}): Promise<ExposeOutcome[]> {
+    return this.serial(async () => {
+      const outcomes: ExposeOutcome[] = [];
+      const unknown = Object.keys(configs).find((name) => !this.sources.has(name));
+      if (unknown !== undefined) throw new DaemonError('UNKNOWN_TOOL_PLUGIN', `tools/exposeAll: configs names "${unknown}", which is not a tool plugin (see tools/available)`, { plugin: unknown });
+      for (const source of this.sources.values()) {
+        if (this.exposed.has(source.name)) continue;
+        await source.start();
+        try {
+          await this.show(source, configs[source.name] ?? this.configuredConfig(source));
+          outcomes.push({ plugin: source.name, exposed: true, error: null });
+        } catch (error) {
+          outcomes.push({ plugin: source.name, exposed: false, error: toErrorInfo(error) });
+        }
+      }
+      this.announceIfChanged('expose', outcomes.filter((o) => o.exposed).map((o) => o.plugin));
+      return outcomes;
+    });
+  }
+
+  unexposeAll(): Promise<string[]> {
+    return this.serial(async () => {
+      const names = [...this.exposed.keys()];
+      for (const name of names) {
+        const source = this.sources.get(name);
+        if (source) await this.hide(source);
+      }
+      this.announceIfChanged('unexpose', names);
+      return names;
+    });
+  }
+
+  list(): ToolDeclaration[] {
+    const out: ToolDeclaration[] = [];
+    for (const source of this.sources.values()) {
+      if (!this.exposed.has(source.name)) continue;
+      const approved = source.autoApproved();
+      for (const spec of source.tools()) {
+        if (this.index.get(spec.name)?.source !== source) continue;
+        out.push({ ...spec, plugin: source.name, autoApproved: approved.has(spec.name) });
+      }
+    }
+    return out;
+  }
+
+  systemInstructions(): { text: string; plugins: string[] } {
+    const parts: Array<[string, string]> = [];
+    for (const source of this.sources.values()) {
+      const text = this.exposed.has(source.name) ? source.systemInstructions() : null;
+      if (text) parts.push([source.name, text]);
+    }
+    return { text: parts.map(([, t]) => t).join('\n\n'), plugins: parts.map(([p]) => p) };
+  }
+
+  commands(): UserCommand[] {
+    const out: UserCommand[] = [];
+    const seen = new Set<string>();
+    for (const source of this.sources.values()) {
+      if (!this.exposed.has(source.name)) continue;
+      for (const command of source.commands()) {
+        if (seen.has(command.name)) continue;
+        seen.add(command.name);
+        out.push({ ...command, plugin: source.name });
+      }
+    }
+    return out;
+  }
+
+  async runCommand(name: string, args: Record<string, unknown>, signal: CancelSignal): Promise<{ text: string; isError: boolean; shareWithModel: boolean; plugin: string }> {
+    const command = this.commands().find((c) => c.name === name);
+    if (!command) throw new DaemonError('UNKNOWN_COMMAND', `no exposed tool plugin has a user command "${name}" (see commands/list)`);
+    const missing = (command.parameters ?? []).find((p) => p.required && !(p.name in args));
+    if (missing) throw new DaemonError('INVALID_TOOL_ARGUMENTS', `command "${name}": missing required argument "${missing.name}"`, { plugin: command.plugin, path: `args.${missing.name}`, expected: 'a value' });
+    const source = this.sourceOf(command.plugin);
+    const result = await source.runCommand(name, args, signal);
+    return { ...result, shareWithModel: command.shareWithModel, plugin: command.plugin };
+  }
+
+  /** One tool call: arguments, permission, then the plugin. */
+  async call(name: string, args: Record<string, unknown>, caller: Caller, signal: CancelSignal): Promise<ToolCallResult> {
+    const owner = this.index.get(name);
+    if (!owner) {
+      const declaredBy = [...this.sources.values()].find((s) => s.tools().some((t) => t.name === name));
+      if (declaredBy && !this.exposed.has(declaredBy.name)) {
+        throw new DaemonError('TOOL_PLUGIN_NOT_EXPOSED', `tool "${name}" belongs to tool plugin "${declaredBy.name}", which is not exposed (tools/expose it first)`, { plugin: declaredBy.name, tool: name });
+      }
+      throw new DaemonError('UNKNOWN_TOOL', `no exposed tool is named "${name}" (see tools/list)`, { tool: name });
+    }
+    const { source, spec } = owner;
+    validateToolArguments(name, source.name, spec.inputSchema, args);
+    const permission = await this.permit(source, name, args, caller, signal);
+    if (!permission.allowed) {
+      const how = permission.source === 'denyList' ? `the deny list (${permission.pattern})` : permission.source === 'client' ? `the client (${permission.decision})` : permission.source;
+      throw new DaemonError('PERMISSION_DENIED', `tool "${name}" was not allowed to run: denied by ${how}`, { plugin: source.name, tool: name, reason: permission.source });
+    }
+    const output = await source.callTool(name, args, signal);
+    return { ...output, plugin: source.name, permission };
+  }
+
+  private async permit(source: ToolSource, tool: string, args: Record<string, unknown>, caller: Caller, signal: CancelSignal): Promise<PermissionOutcome> {
+    const verdict = decide(this.policy, tool, args, source.autoApproved().has(tool), this.remembered.get(caller.id)?.get(tool));
+    if (verdict !== 'ask') return verdict;
+    const outcome = await caller.ask({ tool, arguments: args, plugin: source.name, signature: callSignature(tool, args), timeoutMs: this.policy.askTimeoutMs }, signal);
+    if (outcome.decision === 'allowAlways' || outcome.decision === 'denyAlways') {
+      let memory = this.remembered.get(caller.id);
+      if (!memory) this.remembered.set(caller.id, (memory = new Map()));
+      memory.set(tool, outcome.decision === 'allowAlways');
+    }
+    return outcome;
+  }
+
+  /** Forgets a closed connection's remembered decisions. */
+  release(callerId: number): void {
+    this.remembered.delete(callerId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Exposure
+
+  private sourceOf(plugin: string): ToolSource {
+    const source = this.sources.get(plugin);
+    if (!source) throw new DaemonError('UNKNOWN_TOOL_PLUGIN', `no tool plugin is named "${plugin}" (see tools/available)`, { plugin });
+    return source;
+  }
+
+  private configuredConfig(source: ToolSource): Record<string, unknown> {
+    return source instanceof WasmToolSource ? source.entry.config : {};
+  }
+
+  /** Runs `initialize` (after `shutdown` when already exposed) and indexes the tools; refuses a name collision. */
+  private async show(source: ToolSource, config: Record<string, unknown>): Promise<void> {
+    try {
+      await this.showUnchecked(source, config);
+      this.exposeErrors.delete(source.name);
+    } catch (error) {
+      if (error instanceof DaemonError) this.exposeErrors.set(source.name, error);
+      throw error;
+    }
+  }
+
+  private async showUnchecked(source: ToolSource, config: Record<string, unknown>): Promise<void> {
+    if (source.state() === 'failed' || source.state() === 'stopped') {
+      const reason = source.error()?.message ?? 'it is stopped';
+      throw new DaemonError('PLUGIN_FAILED', `tool plugin "${source.name}" cannot be exposed: ${reason}`, { plugin: source.name, reason });
+    }
+    if (source.configSchema) validateToolConfig(source.name, source.configSchema, config);
+    if (this.exposed.has(source.name)) await this.hide(source);
+    this.collisions = this.collisions.filter((c) => c.plugin !== source.name);
+    try {
+      await source.initialize(config);
+    } catch (error) {
+      // `initialize` may have run before the failure (its declarations were unreadable): undo it.
+      await source.shutdown().catch(() => undefined);
+      throw error;
+    }
+    const clash = source.tools().find((t) => this.index.has(t.name) && this.index.get(t.name)!.source !== source);
+    if (clash) {
+      const owner = this.index.get(clash.name)!.source.name;
+      this.collisions.push({ tool: clash.name, owner, plugin: source.name });
+      await source.shutdown().catch(() => undefined);
+      throw new DaemonError('TOOL_NAME_COLLISION', `tool plugin "${source.name}" declares tool "${clash.name}", which tool plugin "${owner}" already exposes; unexpose "${owner}" first or rename the tool`, {
+        plugin: source.name,
+        tool: clash.name,
+      });
+    }
+    for (const spec of source.tools()) this.index.set(spec.name, { source, spec });
+    this.exposed.set(source.name, { config });
+    this.logger.info(`exposed tool plugin "${source.name}" (${source.tools().length} tools)`);
+  }
+
+  /** Removes the plugin's tools and runs its `shutdown`; false when it was not exposed. */
+  private async hide(source: ToolSource): Promise<boolean> {
+    if (!this.exposed.has(source.name)) return false;
+    this.exposed.delete(source.name);
+    for (const [name, owner] of this.index) if (owner.source === source) this.index.delete(name);
+    this.collisions = this.collisions.filter((c) => c.owner !== source.name);
+    try {
+      await source.shutdown();
+    } catch (error) {
+      this.logger.warn(`tool plugin "${source.name}": shutdown failed: ${(error as Error).message}`);
+    }
+    this.logger.info(`unexposed tool plugin "${source.name}"`);
+    return true;
+  }
+
+  /** An MCP server's tool list changed or it restarted: re-index its tools. */
+  private sourceChanged(source: ToolSource, reason: SourceChange): Promise<void> {
+    return this.serial(async () => {
+      if (this.disposed || this.sources.get(source.name) !== source) return;
+      if (this.exposed.has(source.name)) {
+        for (const [name, owner] of this.index) if (owner.source === source) this.index.delete(name);
+        for (const spec of source.tools()) {
+          const other = this.index.get(spec.name);
+          if (other && other.source !== source) {
+            this.collisions.push({ tool: spec.name, owner: other.source.name, plugin: source.name });
+            this.logger.warn(`tool plugin "${source.name}": tool "${spec.name}" collides with "${other.source.name}" and is not exposed`);
+            continue;
+          }
+          this.index.set(spec.name, { source, spec });
+        }
+      }
+      this.announceIfChanged(reason, [source.name], true);
+    });
+  }
+
+  private toolSetKey(): string {
+    return JSON.stringify(this.list());
+  }
+
+  private announceIfChanged(reason: ToolsDidChangeNotification.Params['reason'], plugins: string[], always = false): void {
+    const key = this.toolSetKey();
+    if (key === this.lastAnnounced && !always) return;
+    this.lastAnnounced = key;
+    this.announce({ reason, plugins, tools: this.list().map((t) => t.name) });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Tool calls in flight on Wasm tool plugins. */
+  get pending(): number {
+    return [...this.sources.values()].reduce((n, s) => n + (s instanceof WasmToolSource ? s.host.pending : 0), 0);
+  }
+
+  /** Waits (up to `timeoutMs`) for the Wasm tool plugins' calls in flight. */
+  async drain(timeoutMs: number): Promise<void> {
+    await Promise.all([...this.sources.values()].map((s) => (s instanceof WasmToolSource ? s.host.drain(timeoutMs) : undefined)));
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.all([...this.sources.values()].map((s) => s.dispose().catch(() => undefined)));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
+
+/** How long a replaced or removed Wasm tool plugin may take to finish its calls in flight. */
+const RETIRE_DRAIN_MS = 120_000;
+
+/** Lets a replaced or removed source finish its calls in flight, then stops it. */
+async function retire(source: ToolSource): Promise<void> {
+  if (source instanceof WasmToolSource) await source.host.drain(RETIRE_DRAIN_MS);
+  await source.dispose().catch(() => undefined);
+}
+
+/** The fingerprint a source will have once loaded, computed without loading it. */
+function expectedFingerprint(source: ToolSource): Promise<string> | string {
+  return source instanceof WasmToolSource ? currentFingerprint(source.entry) : source.fingerprint;
+}

@@ -1,0 +1,55 @@
+// plugins.toml's tool sections: [[tools]], plugins_dir, allowed_paths, and their errors.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parseConfig } from '../daemon/config/load.js';
+import { defaultPluginsDir } from '../daemon/config/toolSections.js';
+import { ConfigError } from '../daemon/errors.js';
+
+const at = '/etc/plugd/plugins.toml';
+
+test('[[tools]] entries get defaults, resolved paths and allowed_paths; plugins_dir resolves like paths', () => {
+  const config = parseConfig(
+    'plugins_dir = "~/plugd-tools"\n\n[[tools]]\nname = "todo"\npath = "todo.wasm"\nexpose = true\n[tools.config]\nmax_steps = 4\n\n[[tools]]\nname = "files"\npath = "/opt/files.wasm"\ntimeout_ms = 500\n[tools.config]\nallowed_paths = ["notes", "/srv/data", "~/docs"]\n',
+    at,
+  );
+  assert.equal(config.tools, [
+    { name: 'todo', path: 'todo.wasm', resolvedPath: '/etc/plugd/todo.wasm', sha256: null, config: { max_steps: 4 }, threads: 1, timeoutMs: 120_000, startTimeoutMs: 10_000, isolation: 'process', allowedHosts: [], expose: true, foundIn: 'config' },
+    {
+      name: 'files',
+      path: '/opt/files.wasm',
+      resolvedPath: '/opt/files.wasm',
+      sha256: null,
+      config: { allowed_paths: ['notes', '/srv/data', '~/docs'] },
+      threads: 1,
+      timeoutMs: 500,
+      startTimeoutMs: 10_000,
+      isolation: 'process',
+      allowedHosts: [],
+      allowedPaths: ['/etc/plugd/notes', '/srv/data', join(homedir(), 'docs')],
+      expose: false,
+      foundIn: 'config',
+    },
+  ]);
+  assert.is(config.pluginsDir, join(homedir(), 'plugd-tools'));
+  assert.equal(config.providers, []);
+  assert.is(defaultPluginsDir({ XDG_DATA_HOME: '/data' }), '/data/plugd/plugins');
+  assert.is(defaultPluginsDir({}), join(homedir(), '.local', 'share', 'plugd', 'plugins'));
+  assert.is(parseConfig('', at).pluginsDir, defaultPluginsDir());
+});
+
+test('tool section errors name the file, line, entry and key', () => {
+  const fail = (text: string, message: string) =>
+    assert.throws(() => parseConfig(text, at), (e: unknown) => e instanceof ConfigError && e.message === message, message);
+  fail('[[tools]]\nname = "t"\npath = "t.wasm"\nexpsoe = true\n', `${at}:4: [[tools]] #1 ("t"): unknown key "expsoe" (expected one of: name, path, config, threads, timeout_ms, start_timeout_ms, allowed_hosts, expose)`);
+  fail('[[tools]]\nname = "t"\npath = "t.wasm"\nexpose = "yes"\n', `${at}:4: [[tools]] #1 ("t"): expose: expected a boolean, found a string "yes"`);
+  fail('[[tools]]\nname = "t"\npath = "t.wasm"\n[tools.config]\nallowed_paths = "/tmp"\n', `${at}:5: [[tools]] #1 ("t"): config.allowed_paths: expected an array of directory paths`);
+  fail('[[tools]]\nname = "t"\npath = "a.wasm"\n\n[[tools]]\nname = "t"\npath = "b.wasm"\n', `${at}:6: duplicate tool plugin name "t" in [[tools]] #2 (already used by [[tools]] #1); names must be unique across [[tools]] and [[mcp]]`);
+  fail('toolz = 1\n', `${at}: unknown top-level key "toolz" (expected [[providers]], [[tools]], [[mcp]], [registries."HOST"], [permissions], plugins_dir or mcp_json)`);
+  fail('[[tools]]\nname = "t"\npath = "t.wasm"\nisolation = "thread"\n', `${at}:4: [[tools]] #1 ("t"): unknown key "isolation" (expected one of: name, path, config, threads, timeout_ms, start_timeout_ms, allowed_hosts, expose)`);
+  fail('[[tools]]\nname = "t"\npath = "oci://127.0.0.1:5000/tools/t:1"\n', `${at}:3: [[tools]] #1 ("t"): path: tool plugins load from local files in this version (https:// and oci:// sources are for [[providers]]; \`plugd pull\` one and point path at the file)`);
+  fail('[permissions]\nask_timeout_ms = 0\n', `${at}: "permissions.ask_timeout_ms": Too small: expected number to be >=1`);
+});
+
+test.run();
