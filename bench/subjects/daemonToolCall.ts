@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DaemonProcess } from '../../test/helpers/daemonProcess.js';
 import { repoRoot, samplePlugin } from '../../test/helpers/paths.js';
 import { callSubject } from '../measure.js';
+import { daemonTarget } from '../processes.js';
 import type { Role } from '../subject.js';
 
 /**
@@ -19,27 +20,15 @@ export function daemonToolCall(options: { id: string; role: Role; label: string;
     role: options.role,
     label: options.label,
     description: `A real \`plugd serve\` process with ${options.source === 'wasm' ? 'the todo Wasm tool plugin' : "server-everything (MCP, stdio)"} exposed, driven by PlugdClient over its unix socket: tools/call ${tool} with arguments validated against its inputSchema and allowed by the policy default.`,
-    async open(ctx) {
-      const daemon = await DaemonProcess.start({ config: `${options.source === 'wasm' ? wasm : mcp}\n[permissions]\ndefault = "allow"\n`, env: { PLUGD_LOG: 'info' } });
-      try {
-        const client = await daemon.connect();
+    open(ctx) {
+      const start = () => DaemonProcess.start({ config: `${options.source === 'wasm' ? wasm : mcp}\n[permissions]\ndefault = "allow"\n`, env: { PLUGD_LOG: 'info' } });
+      return daemonTarget(start, async (client, daemon) => {
         const call = () => client.callTool(tool, args);
         const first = await call();
         if (first.content[0]?.text !== expected) throw new Error(`${options.id}: unexpected tool result ${JSON.stringify(first)}`);
         ctx.progress(`daemon pid ${daemon.pid} ready`);
-        return {
-          reentrant: true,
-          processes: [{ name: 'daemon', pid: daemon.pid }],
-          call,
-          async close() {
-            await client.close();
-            await daemon.stop();
-          },
-        };
-      } catch (error) {
-        await daemon.stop();
-        throw new Error(`${(error as Error).message}\n--- daemon stderr ---\n${daemon.stderr}`, { cause: error });
-      }
+        return call;
+      });
     },
   });
 }
