@@ -56,7 +56,8 @@ export class ToolService implements AsyncDisposable {
 
   /** Resolves once the initial load (every source started, configured ones exposed) is done. */
   ready(): Promise<void> {
-    return this.loaded;
+    // A load that failed is reported where it failed (the sources' own state); requests still answer.
+    return this.loaded.catch(() => undefined);
   }
 
   /** Creates and starts every source of `config`, then exposes those marked `expose`. */
@@ -302,6 +303,17 @@ export class ToolService implements AsyncDisposable {
     if (!permission.allowed) {
       const how = permission.source === 'denyList' ? `the deny list (${permission.pattern})` : permission.source === 'client' ? `the client (${permission.decision})` : permission.source;
       throw new DaemonError('PERMISSION_DENIED', `tool "${name}" was not allowed to run: denied by ${how}`, { plugin: source.name, tool: name, reason: permission.source });
+    }
+    // Asking can take a while: the plugin may have been unexposed or replaced meanwhile, or a
+    // reload may have put the tool on the deny list. The call runs only on what is exposed now.
+    if (permission.source === 'client') {
+      if (this.index.get(name)?.source !== source) {
+        throw new DaemonError('TOOL_PLUGIN_NOT_EXPOSED', `tool "${name}": tool plugin "${source.name}" was unexposed or replaced while the call waited for permission; call it again`, { plugin: source.name, tool: name });
+      }
+      const now = decide(this.policy, name, args, false, undefined);
+      if (now !== 'ask' && !now.allowed && now.source === 'denyList') {
+        throw new DaemonError('PERMISSION_DENIED', `tool "${name}" was not allowed to run: denied by the deny list (${now.pattern}), changed while the call waited`, { plugin: source.name, tool: name, reason: now.source });
+      }
     }
     const output = await source.callTool(name, args, signal);
     return { ...output, plugin: source.name, permission };
