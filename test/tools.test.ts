@@ -1,7 +1,7 @@
 // Tool plugins over JSON-RPC with a real daemon and the real todo / tooltest Wasm plugins:
 // expose/unexpose with their lifecycle exports observed, declarations, argument validation, tool
 // errors vs protocol errors, user commands, name collisions, tools/didChange, timeouts and cancellation.
-import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -22,6 +22,7 @@ import {
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { rejection } from './helpers/serve.js';
 import { samplePlugin } from './helpers/paths.js';
+import { writeInChunks } from './helpers/reload.js';
 import { DidChangeLog, logged, todoWasm, toolsToml, tooltestWasm } from './helpers/tools.js';
 
 const allow = { default: 'allow' };
@@ -282,6 +283,26 @@ test('the watcher reloads a rebuilt [[tools]] file: the new version is exposed w
     assert.ok(event.tools.includes('echo_args') && !event.tools.includes('plan_create'));
     assert.equal((await client.callTool('plan_status')).content, [{ type: 'text', text: 'tooltest' }]);
     assert.match(daemon.stderr, 'todo: shutdown', 'the old version was shut down');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a [[tools]] file rebuilt in place in two chunks 20 ms apart is never loaded half-way', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-toolchunks-'));
+  try {
+    copyFileSync(todoWasm, join(dir, 'tool.wasm'));
+    await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'mine', path: join(dir, 'tool.wasm'), expose: true }], { permissions: allow }) });
+    await using client = await daemon.connect();
+    const log = new DidChangeLog(client);
+    assert.is((await client.callTool('plan_status')).plugin, 'mine');
+    const bytes = readFileSync(tooltestWasm);
+    // The first half alone is a truncated module: loading it would fail ("failed to load" logged).
+    await writeInChunks(join(dir, 'tool.wasm'), bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1), 20);
+    const event = await log.next((e) => e.reason === 'reload');
+    assert.ok(event.tools.includes('echo_args'), JSON.stringify(event));
+    assert.equal((await client.callTool('plan_status')).content, [{ type: 'text', text: 'tooltest' }]);
+    assert.not.match(daemon.stderr, 'failed to load', 'no reload saw the half-written module');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
