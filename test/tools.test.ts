@@ -241,7 +241,7 @@ test('name collisions are reported, never shadowed: config exposure, tools/expos
   assert.equal(again.outcomes.map((o) => [o.plugin, o.exposed]), [['todo', true], ['tooltest', false]]);
 });
 
-test('tools/didChange on reload: a new exposed entry, a changed one re-exposed with its config, a removed one', async () => {
+test('tools/didChange on reload: a new exposed entry, a changed one re-exposed with its (new) config, expose = false, a client exposure kept, a removed one', async () => {
   const config = (extra: string) => toolsToml([{ name: 'todo', path: todoWasm, expose: true, config: { max_steps: 3 } }], { permissions: allow, extra });
   await using daemon = await DaemonProcess.start({ config: config('') });
   await using client = await daemon.connect();
@@ -259,6 +259,23 @@ test('tools/didChange on reload: a new exposed entry, a changed one re-exposed w
   await logged(daemon, 'todo: initialize max_steps=3', at);
   assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.exposed]), [['todo', true]]);
   assert.is((await client.callTool('plan_create', { title: 'x' })).isError, false);
+
+  // An edited [tools.config] reaches the new version's initialize; `expose = false` unexposes it.
+  const todoEntry = (expose: boolean, max: number, timeoutMs = 50_000) => [{ name: 'todo', path: todoWasm, expose, timeoutMs, config: { max_steps: max } }];
+  let mark = daemon.stderr.length;
+  writeFileSync(daemon.configPath, toolsToml(todoEntry(true, 5), { permissions: allow }));
+  await client.reload();
+  await logged(daemon, 'todo: initialize max_steps=5', mark);
+  writeFileSync(daemon.configPath, toolsToml(todoEntry(false, 5), { permissions: allow }));
+  await client.reload();
+  assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.exposed]), [['todo', false]], 'expose = false unexposed it');
+  // Exposed by a client with its own config: a changed entry is exposed again with the client's config.
+  await client.exposeTools('todo', { max_steps: 7 });
+  mark = daemon.stderr.length;
+  writeFileSync(daemon.configPath, toolsToml(todoEntry(false, 5, 40_000), { permissions: allow }));
+  await client.reload();
+  await logged(daemon, 'todo: initialize max_steps=7', mark);
+  assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.exposed]), [['todo', true]]);
 
   writeFileSync(daemon.configPath, toolsToml([], { permissions: allow }));
   await client.reload();
