@@ -93,6 +93,21 @@ test('a stream the plugin leaves open (it returns, or traps) is closed when its 
   assert.is((await client.chat(handle, user('fine'))).text, 'echo: fine');
 });
 
+test("the entry's HTTP timeouts bound qmt_http_* requests too", async () => {
+  await using server = await OpenAIServer.start();
+  const config = toml(server.baseUrl).replace('[providers.config]', 'idle_timeout_ms = 300\n[providers.config]');
+  await using daemon = await DaemonProcess.start({ config });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'legacy' });
+  // "stall" sends one chunk and then nothing: idle_timeout_ms ends the stream (the default is 60 s).
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'still waiting'>((resolve) => (timer = setTimeout(() => resolve('still waiting'), 20_000)));
+  const outcome = await Promise.race([drain(client.chatStream(handle, user('stall'))), limit]).finally(() => clearTimeout(timer));
+  assert.ok(outcome !== 'still waiting', 'the stream outlived idle_timeout_ms = 300');
+  assert.equal((outcome as StreamChunk[]).filter((c) => c.type === 'text'), [{ type: 'text', text: 'waiting' }]);
+  assert.is(server.closedEarly, 1);
+});
+
 async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
   const chunks: StreamChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);

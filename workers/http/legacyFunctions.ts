@@ -78,7 +78,9 @@ export function legacyHttp(context: LegacyContext): LegacyHttp {
         open.delete(streamId);
         return 0n;
       }
-      return ctx.store(reply.data);
+      // A copy: Extism 1.0.3 stores a Uint8Array's whole underlying buffer, ignoring its offset and
+      // length, and a line is a view into the socket's larger piece.
+      return ctx.store(new Uint8Array(reply.data));
     },
     qmt_http_stream_close(ctx, offset) {
       const streamId = readId(ctx, offset);
