@@ -43,4 +43,86 @@ test('a legacy request outside allowed_hosts gets a 403 naming allowed_hosts; th
   assert.is((await client.chat(handle, user('fine'))).text, 'echo: fine');
 });
 
+test('a client baseUrl on another port gets HostNotAllowed: nothing, and no API key, is sent there', async () => {
+  await using server = await OpenAIServer.start({ apiKey: 'sk-daemon-secret' });
+  await using other = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: toml(server.baseUrl), env: { LEGACY_TEST_API_KEY: 'sk-daemon-secret' } });
+  await using client = await daemon.connect();
+  // The daemon's key does reach the configured server (the server checks it).
+  const { handle } = await client.build({ provider: 'legacy' });
+  assert.is((await client.chat(handle, user('keyed'))).text, 'echo: keyed');
+  const stray = await client.build({ provider: 'legacy', baseUrl: other.baseUrl });
+  for (const attempt of [() => client.chat(stray.handle, user('steal')), () => drain(client.chatStream(stray.handle, user('steal')))]) {
+    const error = await attempt().catch((e: unknown) => e);
+    assert.instance(error, PluginError);
+    assert.match((error as Error).message, new RegExp(`127\\.0\\.0\\.1:${other.port}.*not in its allowed hosts.*allowed_hosts`));
+  }
+  assert.is(other.requests.length, 0);
+  assert.is((await client.chat(handle, user('still fine'))).text, 'echo: still fine');
+});
+
+test('a reply that comes after its wait gave up is dropped, not read by the next call', async () => {
+  await using server = await OpenAIServer.start();
+  // PLUGD_HTTP_SYNC_WAIT_MS: how long the plugin's thread waits for the HTTP helper thread.
+  await using daemon = await DaemonProcess.start({ config: toml(server.baseUrl), env: { PLUGD_HTTP_SYNC_WAIT_MS: '1000' } });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'legacy' });
+  const error = await client.chat(handle, user('slow 2500')).catch((e: unknown) => e);
+  assert.instance(error, PluginError);
+  assert.match((error as Error).message, /no answer from the HTTP helper thread within 1000 ms/);
+  // Let the late answer to "slow 2500" arrive before the next request is sent.
+  await sleep(3000);
+  assert.is((await client.chat(handle, user('after'))).text, 'echo: after');
+  assert.is((await client.chat(handle, user('again'))).text, 'echo: again');
+});
+
+test('a stream the plugin leaves open (it returns, or traps) is closed when its call ends', async () => {
+  await using server = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: toml(server.baseUrl) });
+  await using client = await daemon.connect();
+  const returns = await client.build({ provider: 'legacy', parameters: { abandon: 'return' } });
+  const chunks = await drain(client.chatStream(returns.handle, user('stall')));
+  assert.equal(chunks[0], { type: 'text', text: 'abandoned' });
+  // The server's "stall" answer never ends; only the host closing the connection ends it.
+  await waitFor(() => server.closedEarly === 1, 'the stream left open by a plugin that returned was not closed');
+  const traps = await client.build({ provider: 'legacy', parameters: { abandon: 'trap' } });
+  const error = await drain(client.chatStream(traps.handle, user('stall'))).catch((e: unknown) => e);
+  assert.instance(error, Error);
+  await waitFor(() => server.closedEarly === 2, 'the stream left open by a plugin that trapped was not closed');
+  const { handle } = await client.build({ provider: 'legacy' });
+  assert.is((await client.chat(handle, user('fine'))).text, 'echo: fine');
+});
+
+test("the entry's HTTP timeouts bound qmt_http_* requests too", async () => {
+  await using server = await OpenAIServer.start();
+  const config = toml(server.baseUrl).replace('[providers.config]', 'idle_timeout_ms = 300\n[providers.config]');
+  await using daemon = await DaemonProcess.start({ config });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'legacy' });
+  // "stall" sends one chunk and then nothing: idle_timeout_ms ends the stream (the default is 60 s).
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'still waiting'>((resolve) => (timer = setTimeout(() => resolve('still waiting'), 20_000)));
+  const outcome = await Promise.race([drain(client.chatStream(handle, user('stall'))), limit]).finally(() => clearTimeout(timer));
+  assert.ok(outcome !== 'still waiting', 'the stream outlived idle_timeout_ms = 300');
+  assert.equal((outcome as StreamChunk[]).filter((c) => c.type === 'text'), [{ type: 'text', text: 'waiting' }]);
+  assert.is(server.closedEarly, 1);
+});
+
+async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]> {
+  const chunks: StreamChunk[] = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return chunks;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Well under the 60 s idle timeout that would otherwise close a forgotten stream. */
+async function waitFor(condition: () => boolean, message: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.unreachable(message);
+    await sleep(50);
+  }
+}
+
 test.run();

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Board } from './callBoard.js';
+import type { HttpTimeouts } from './http/types.js';
 
 /**
  * The boundary between the daemon and a plugin's worker, as a discriminated union.
@@ -34,6 +35,18 @@ export interface WorkerStart {
   allowedHosts: string[];
   /** WASI preopens, guest path → host path (tool plugins' `allowed_paths`); none when absent. */
   allowedPaths?: Record<string, string>;
+  /** For the legacy `qmt_http_*` host functions; absent: no configured base URL, default timeouts. */
+  legacyHttp?: LegacyHttpStart;
+}
+
+/** What the legacy `qmt_http_*` host functions need, fixed for the worker's life (never taken from a call's input). */
+export interface LegacyHttpStart {
+  /** `[providers.config].base_url`; when null, the plugin's own `base_url` export is used. */
+  configBaseUrl: string | null;
+  /** The entry's connect / first-byte / idle timeouts. */
+  timeouts: HttpTimeouts;
+  /** How long the plugin's thread waits for the HTTP helper thread; by default the sum of the timeouts plus 5 s. */
+  waitLimitMs?: number;
 }
 
 /** Asks the worker to load the plugin and report what it exports. */

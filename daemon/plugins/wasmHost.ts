@@ -6,6 +6,7 @@ import type { ProviderEntry } from '../config/schema.js';
 import { cancel, createBoard, enqueue, runningFor, started } from '../../workers/callBoard.js';
 import { PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
+import { legacyHttpStart } from '../providers/httpAdapter.js';
 import { detectPluginType } from './detect.js';
 import { fingerprint } from './fingerprint.js';
 import { PluginHost, cancelled, type CallOptions } from './pluginHost.js';
@@ -82,6 +83,7 @@ export class WasmPluginHost extends PluginHost {
       module,
       config,
       allowedHosts: this.entry.allowedHosts,
+      legacyHttp: legacyHttpStart(this.entry),
       // WASI preopens: each granted directory appears to the plugin under its own host path.
       allowedPaths: Object.fromEntries((this.entry.allowedPaths ?? []).map((dir) => [dir, dir])),
       logLevel: this.logger.level,

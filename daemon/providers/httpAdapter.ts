@@ -1,9 +1,12 @@
 import type { ChatResult, StreamChunk } from '../../protocol/chat.js';
 import type { PluginErrorPayload } from '../../protocol/errors.js';
-import { hostOf, sendRequest } from '../../workers/http/hostHttp.js';
+import { sendRequest } from '../../workers/http/hostHttp.js';
+import { policyFor } from '../../workers/http/policy.js';
 import { requestFromOutput } from '../../workers/http/request.js';
 import { HTTP_STREAM_TASK, type HttpStreamInput, type HttpStreamOutput } from '../../workers/http/streamTask.js';
-import type { HttpPolicy, QmtHttpRequest, QmtHttpResponse } from '../../workers/http/types.js';
+import type { HttpPolicy, HttpTimeouts, QmtHttpRequest, QmtHttpResponse } from '../../workers/http/types.js';
+import type { LegacyHttpStart } from '../../workers/messages.js';
+import type { ProviderEntry } from '../config/schema.js';
 import type { CancelSignal } from '../cancelSignal.js';
 import { DEFAULTS } from '../config/schema.js';
 import { DaemonError, PluginCallError } from '../errors.js';
@@ -48,24 +51,30 @@ export function adapterCapabilities(host: Host): { chat: boolean; stream: boolea
  * A handle's `base_url` pointing elsewhere is refused, as under QueryMT.
  */
 export function httpPolicy(host: Host): HttpPolicy {
-  const allowed = [...host.entry.allowedHosts];
   const base = typeof host.entry.config.base_url === 'string' ? host.entry.config.base_url : host.info?.baseUrl;
-  if (base) {
-    try {
-      const url = new URL(base);
-      allowed.push(url.port ? `${hostOf(url)}:${url.port}` : hostOf(url));
-    } catch {
-      // An unparsable base_url adds nothing; requests to it fail with a clear error.
-    }
-  }
-  const http = host.entry.http;
+  return policyFor(host.entry.allowedHosts, base, timeoutsOf(host.entry));
+}
+
+function timeoutsOf(entry: ProviderEntry): HttpTimeouts {
   return {
-    allowedHosts: [...new Set(allowed)],
-    timeouts: {
-      connectMs: http?.connectMs ?? DEFAULTS.connectTimeoutMs,
-      firstByteMs: http?.firstByteMs ?? DEFAULTS.firstByteTimeoutMs,
-      idleMs: http?.idleMs ?? DEFAULTS.idleTimeoutMs,
-    },
+    connectMs: entry.http?.connectMs ?? DEFAULTS.connectTimeoutMs,
+    firstByteMs: entry.http?.firstByteMs ?? DEFAULTS.firstByteTimeoutMs,
+    idleMs: entry.http?.idleMs ?? DEFAULTS.idleTimeoutMs,
+  };
+}
+
+/**
+ * What a Wasm worker's legacy `qmt_http_*` functions start with: the sources httpPolicy() uses,
+ * fixed for the worker's life (the plugin's `base_url` export is read by the worker itself).
+ * `PLUGD_HTTP_SYNC_WAIT_MS` in the daemon's environment overrides how long a plugin thread waits
+ * for the HTTP helper thread (docs/plugin-abi.md §13.5; tests use a short one).
+ */
+export function legacyHttpStart(entry: ProviderEntry, env: NodeJS.ProcessEnv = process.env): LegacyHttpStart {
+  const wait = Number(env.PLUGD_HTTP_SYNC_WAIT_MS);
+  return {
+    configBaseUrl: typeof entry.config.base_url === 'string' ? entry.config.base_url : null,
+    timeouts: timeoutsOf(entry),
+    ...(Number.isInteger(wait) && wait > 0 && { waitLimitMs: wait }),
   };
 }
 

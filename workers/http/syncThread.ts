@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { lines, openRequest, sendRequest, type OpenResponse } from './hostHttp.js';
 import { HostNotAllowedError, HttpCancelledError, TransportError } from './errors.js';
-import type { SyncReply, SyncRequest } from './syncClient.js';
+import type { SyncEnvelope, SyncReply, SyncRequest } from './syncClient.js';
 
 /**
  * The helper thread behind the legacy synchronous host functions (`qmt_http_request`,
@@ -13,9 +13,9 @@ const { port, flag } = workerData as { port: MessagePort; flag: Int32Array };
 const streams = new Map<number, { res: OpenResponse; lines: AsyncGenerator<Buffer> }>();
 let nextStream = 1;
 
-port.on('message', (request: SyncRequest) => {
-  void answer(request).then((reply) => {
-    port.postMessage(reply);
+port.on('message', ({ id, body }: SyncEnvelope<SyncRequest>) => {
+  void answer(body).then((reply) => {
+    port.postMessage({ id, body: reply } satisfies SyncEnvelope<SyncReply>);
     Atomics.store(flag, 0, 1);
     Atomics.notify(flag, 0);
   });

@@ -52,34 +52,22 @@ const hostFunctions: Record<string, (ctx: CallContext, offset: bigint) => unknow
   },
 };
 
-// The legacy HTTP host functions need the plugin's base URL: its export, and the running call's config.
-let defaultBaseUrl: string | null = null;
-let currentInput: string | null = null;
-
-function callBaseUrl(): string | null {
-  if (!currentInput || !currentInput.includes('base_url')) return null;
-  try {
-    const parsed = JSON.parse(currentInput) as { cfg?: { base_url?: unknown }; base_url?: unknown } | null;
-    const url = parsed?.cfg?.base_url ?? parsed?.base_url;
-    return typeof url === 'string' ? url : null;
-  } catch {
-    return null;
-  }
-}
+// The legacy HTTP host functions (created once per worker, kept across instances) and their base
+// URL: the config's, else the plugin's own export, read once when the first instance loads.
+let legacyHttp: import('../http/legacyFunctions.js').LegacyHttp | undefined;
+let exportBaseUrl: string | null | undefined;
 
 /** Host functions from `extism:host/user` that this plugd version does not provide fail loudly when called. */
 function userFunctions(legacy: LegacyModule | null): Record<string, (ctx: CallContext, offset: bigint) => unknown> {
   const functions = { ...hostFunctions };
   if (legacy) {
-    Object.assign(
-      functions,
-      legacy.legacyHttpFunctions({
-        allowedHosts: start.allowedHosts,
-        defaultBaseUrl: () => defaultBaseUrl,
-        callBaseUrl,
-        timeouts: DEFAULT_TIMEOUTS,
-      }),
-    );
+    legacyHttp ??= legacy.legacyHttp({
+      allowedHosts: start.allowedHosts,
+      baseUrl: () => start.legacyHttp?.configBaseUrl ?? exportBaseUrl ?? null,
+      timeouts: start.legacyHttp?.timeouts ?? DEFAULT_TIMEOUTS,
+      ...(start.legacyHttp?.waitLimitMs !== undefined && { waitLimitMs: start.legacyHttp.waitLimitMs }),
+    });
+    Object.assign(functions, legacyHttp.functions);
   }
   for (const imp of WebAssembly.Module.imports(start.module)) {
     if (imp.module === 'extism:host/user' && imp.kind === 'function' && !(imp.name in functions)) {
@@ -126,6 +114,10 @@ function plugin(): Promise<Plugin> | Plugin {
       logger,
     });
     if (exportNames.has('init_logging')) await created.call('init_logging', String(start.logLevel));
+    if (legacy && exportBaseUrl === undefined && !start.legacyHttp?.configBaseUrl) {
+      exportBaseUrl = exportNames.has('base_url') ? (await created.call('base_url', 'null'))?.text().trim() || null : null;
+      await created.reset();
+    }
     loaded = created;
     return created;
   })();
@@ -149,6 +141,7 @@ async function callText(fn: string, input: string | null): Promise<string | null
     const output = await p.call(fn, input ?? 'null');
     return output ? output.text() : null;
   } finally {
+    legacyHttp?.endCall();
     // @extism/extism 1.0.3 never reuses its memory-block slots and fails after about 16k calls on
     // one instance; clearing them after each call avoids that. It also frees the memory behind
     // plugin vars, so a var set in one call reads back empty in the next (docs/plugin-abi.md).
@@ -177,7 +170,6 @@ async function describe(): Promise<WorkerResult> {
       baseUrl: await optional('base_url'),
       logs,
     };
-    defaultBaseUrl = ready.baseUrl;
     return ready;
   } catch (error) {
     return { type: 'error', logs, error: loadFailure(error) };
@@ -203,7 +195,6 @@ async function call(task: CallTask): Promise<WorkerResult> {
     if (!exportNames.has(task.fn)) {
       return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
     }
-    currentInput = task.input;
     return { type: 'result', output: await callText(task.fn, task.input), logs };
   } catch (error) {
     const wire = classifyCallFailure(error, task.fn);
@@ -211,7 +202,6 @@ async function call(task: CallTask): Promise<WorkerResult> {
     return { type: 'error', error: wire, logs };
   } finally {
     finish(start.board, task.id);
-    currentInput = null;
     sink = { port: undefined, logs: [] };
     if (task.port) {
       task.port.postMessage({ type: 'end' } satisfies StreamMessage);
