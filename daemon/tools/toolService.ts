@@ -11,7 +11,7 @@ import { discoverPlugins } from './discover.js';
 import { McpToolSource } from './mcpToolSource.js';
 import { decide, callSignature } from './permissionPolicy.js';
 import type { SourceChange, ToolSource, ToolSpec } from './toolSource.js';
-import { WasmToolSource } from './wasmToolSource.js';
+import { PluginToolSource } from './pluginToolSource.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
 
 /** Who is calling: the connection, for `permissions/request` and remembered decisions. */
@@ -29,7 +29,7 @@ interface Exposed {
 const defaultPolicy: PermissionPolicy = { default: TOOL_DEFAULTS.permission, allow: [], deny: [], allowCalls: [], denyCalls: [], askTimeoutMs: TOOL_DEFAULTS.askTimeoutMs };
 
 /**
- * The tool plugins (Wasm `[[tools]]`, files in `plugins_dir`, `[[mcp]]` servers), which of them
+ * The tool plugins (Wasm or native `[[tools]]`, files in `plugins_dir`, `[[mcp]]` servers), which of them
  * are exposed, the index of exposed tool names, and the call path: arguments checked against the
  * tool's input schema, then the permission policy, then the plugin. Exposure changes run one at
  * a time; every change of the exposed tool set is announced with `tools/didChange`.
@@ -127,7 +127,7 @@ export class ToolService implements AsyncDisposable {
     const tools: ToolEntry[] = [...(config.tools ?? [])];
     const taken = new Set([...tools.map((t) => t.name), ...(config.mcp ?? []).map((m) => m.name)]);
     if (config.pluginsDir) tools.push(...discoverPlugins(config.pluginsDir, taken, this.logger));
-    const sources: ToolSource[] = tools.map((entry) => new WasmToolSource(entry, this.logger));
+    const sources: ToolSource[] = tools.map((entry) => new PluginToolSource(entry, this.logger));
     sources.push(...(config.mcp ?? []).map((entry: McpEntry) => new McpToolSource(entry, this.logger)));
     return sources;
   }
@@ -334,7 +334,7 @@ export class ToolService implements AsyncDisposable {
   }
 
   private configuredConfig(source: ToolSource): Record<string, unknown> {
-    return source instanceof WasmToolSource ? source.entry.config : {};
+    return source instanceof PluginToolSource ? source.entry.config : {};
   }
 
   /** Runs `initialize` (after `shutdown` when already exposed) and indexes the tools; refuses a name collision. */
@@ -430,14 +430,14 @@ export class ToolService implements AsyncDisposable {
     return run;
   }
 
-  /** Tool calls in flight on Wasm tool plugins. */
+  /** Tool calls in flight on Wasm and native tool plugins. */
   get pending(): number {
-    return [...this.sources.values()].reduce((n, s) => n + (s instanceof WasmToolSource ? s.host.pending : 0), 0);
+    return [...this.sources.values()].reduce((n, s) => n + (s instanceof PluginToolSource ? s.host.pending : 0), 0);
   }
 
-  /** Waits (up to `timeoutMs`) for the Wasm tool plugins' calls in flight. */
+  /** Waits (up to `timeoutMs`) for the Wasm and native tool plugins' calls in flight. */
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.all([...this.sources.values()].map((s) => (s instanceof WasmToolSource ? s.host.drain(timeoutMs) : undefined)));
+    await Promise.all([...this.sources.values()].map((s) => (s instanceof PluginToolSource ? s.host.drain(timeoutMs) : undefined)));
   }
 
   async dispose(): Promise<void> {
@@ -450,16 +450,16 @@ export class ToolService implements AsyncDisposable {
   }
 }
 
-/** How long a replaced or removed Wasm tool plugin may take to finish its calls in flight. */
+/** How long a replaced or removed Wasm or native tool plugin may take to finish its calls in flight. */
 const RETIRE_DRAIN_MS = 120_000;
 
 /** Lets a replaced or removed source finish its calls in flight, then stops it. */
 async function retire(source: ToolSource): Promise<void> {
-  if (source instanceof WasmToolSource) await source.host.drain(RETIRE_DRAIN_MS);
+  if (source instanceof PluginToolSource) await source.host.drain(RETIRE_DRAIN_MS);
   await source.dispose().catch(() => undefined);
 }
 
 /** The fingerprint a source will have once loaded, computed without loading it. */
 function expectedFingerprint(source: ToolSource): Promise<string> | string {
-  return source instanceof WasmToolSource ? currentFingerprint(source.entry) : source.fingerprint;
+  return source instanceof PluginToolSource ? currentFingerprint(source.entry) : source.fingerprint;
 }
