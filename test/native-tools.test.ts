@@ -181,7 +181,7 @@ test('a native tool plugin that segfaults in plugd_tool_call: the call fails wit
   await othersServe(client);
 });
 
-test('plugins_dir: a native library there is a tool plugin named after the file', async () => {
+test('plugins_dir: a native library there is a tool plugin named after the file, and one added later is picked up by the watcher', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-native-tools-dir-'));
   try {
     mkdirSync(join(dir, 'plugins'));
@@ -193,6 +193,11 @@ test('plugins_dir: a native library there is a tool plugin named after the file'
     assert.equal(plugins.map((p) => [p.name, p.kind, p.origin, p.state, p.exposed]), [['counting', 'native', 'plugins_dir', 'ready', false]]);
     await client.exposeTools('counting');
     assert.is((await client.callTool('tally_add', { name: 'a' })).content[0]?.text, 'a=1');
+    // The watcher sees a native library dropped there later.
+    copyFileSync(crashtool, join(dir, 'plugins', 'later.tmp'));
+    renameSync(join(dir, 'plugins', 'later.tmp'), join(dir, 'plugins', 'later.so'));
+    await eventually('later.so is discovered', async () => (await client.toolsAvailable()).plugins.some((p) => p.name === 'later' && p.state === 'ready'), 10_000);
+    assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.kind, p.exposed]), [['counting', 'native', true], ['later', 'native', false]]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

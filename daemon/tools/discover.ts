@@ -4,8 +4,8 @@ import { DEFAULTS, type ToolEntry } from '../config/schema.js';
 import type { Logger } from '../log.js';
 
 const pluginName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-/** A Wasm module, or a native library (loaded in its own process, the default isolation). */
-const pluginFile = /\.(wasm|so|dylib|dll)$/;
+/** A plugin file in `plugins_dir`: a Wasm module, or a native library (in its own process, the default isolation). */
+export const pluginFile = /\.(wasm|so|dylib|dll)$/;
 
 /**
  * The tool plugins in `plugins_dir`: every `NAME.wasm` (or native `NAME.so`, `.dylib`, `.dll`)
