@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlugdClient } from '../clients/client.js';
+import { formatStatus } from '../clients/cli/format.js';
 import {
   InvalidToolArgumentsError,
   PluginCrashedError,
@@ -49,6 +50,9 @@ for (const isolation of ['process', 'thread'] as const) {
     const before = await client.toolsAvailable();
     assert.equal(before.plugins.map((p) => [p.name, p.kind, p.origin, p.state, p.exposed, p.tools]), [['tally', 'native', 'config', 'ready', false, ['tally_add', 'tally_get']]]);
     assert.is(workerPids(daemon.pid).length, isolation === 'process' ? 1 : 0, 'a worker process only with process isolation');
+    const status = (await client.status()).plugins;
+    assert.equal(status.map((p) => [p.name, p.kind, p.type, p.state, p.isolation, p.pluginName]), [['tally', 'tool', 'native', 'ready', isolation, 'tally']]);
+    assert.match(formatStatus(await client.status()), /^tally +ready +native tool +\d+ +0 +0 /m);
     assert.instance(await rejection(client.callTool('tally_get')), ToolPluginNotExposedError);
     assert.ok(!daemon.stderr.includes('tally: initialize'), 'initialize runs only on expose');
 
@@ -152,7 +156,8 @@ test('a native tool plugin that segfaults in plugd_tool_call: the call fails wit
   };
   assert.equal((await client.callTool('count')).structuredContent, { count: 1, config: { mode: 'kept' } });
   assert.equal((await client.callTool('count')).structuredContent, { count: 2, config: { mode: 'kept' } });
-  const [firstPid] = workerPids(daemon.pid).filter((pid) => pid > 0);
+  const before = workerPids(daemon.pid);
+  assert.is(before.length, 2, 'crashtool and tally: one process each');
 
   const crash = await within(10_000, 'the crashed call', rejection(client.callTool('boom')));
   assert.instance(crash, PluginCrashedError, `${crash.name}: ${crash.message}`);
@@ -164,15 +169,22 @@ test('a native tool plugin that segfaults in plugd_tool_call: the call fails wit
   const after = await within(10_000, 'the call after the crash', client.callTool('count'));
   assert.equal(after.structuredContent, { count: 1, config: { mode: 'kept' } }, 'in-memory state is gone, the config is not');
   await logged(daemon, 'tool plugin "crashtool": its worker was restarted; running initialize again');
-  assert.ok(!workerPids(daemon.pid).includes(firstPid!), 'a new process');
+  const now = workerPids(daemon.pid);
+  assert.equal([now.length, before.filter((pid) => !now.includes(pid)).length], [2, 1], 'crashtool has a new process; tally kept its own');
   const info = (await client.toolsAvailable()).plugins.find((p) => p.name === 'crashtool')!;
   assert.equal([info.state, info.exposed], ['ready', true]);
+  // daemon/status lists the tool plugins after the providers, with the host's counters.
+  const listed = (await client.status()).plugins.find((p) => p.name === 'crashtool')!;
+  assert.equal([listed.kind, listed.type, listed.state, listed.restarts, listed.isolation], ['tool', 'native', 'ready', 1, 'process']);
+  assert.equal((await client.status()).plugins.map((p) => [p.name, p.kind, p.type]), [['crashtool', 'tool', 'native'], ['tally', 'tool', 'native'], ['todo', 'tool', 'wasm']]);
 
   // More than 5 crashes in 60 s: failed, with the reason, until a reload.
   for (let i = 0; i < 5; i++) assert.instance(await within(15_000, `crash ${i + 2}`, rejection(client.callTool('boom'))), PluginCrashedError);
   await eventually('crashtool failed', async () => (await client.toolsAvailable()).plugins.find((p) => p.name === 'crashtool')?.state === 'failed');
   const failed = (await client.toolsAvailable()).plugins.find((p) => p.name === 'crashtool')!;
   assert.match(failed.error?.message ?? '', 'crashed more than 5 times in 60 s; last: killed by SIGSEGV');
+  const down = (await client.status()).plugins.find((p) => p.name === 'crashtool')!;
+  assert.equal([down.state, down.error?.code], ['failed', 'PLUGIN_FAILED']);
   assert.instance(await rejection(client.callTool('count')), PluginFailedError);
   await othersServe(client);
 

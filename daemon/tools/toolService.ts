@@ -1,4 +1,5 @@
 import type { UserCommand } from '../../protocol/commands.js';
+import type { PluginStatus } from '../../protocol/daemon.js';
 import type { PermissionOutcome, PermissionsRequest } from '../../protocol/permissions.js';
 import type { ExposeOutcome, ToolCallResult, ToolDeclaration, ToolNameCollision, ToolPluginInfo, ToolsDidChangeNotification } from '../../protocol/tools.js';
 import type { CancelSignal } from '../cancelSignal.js';
@@ -13,6 +14,7 @@ import { decide, callSignature } from './permissionPolicy.js';
 import type { SourceChange, ToolSource, ToolSpec } from './toolSource.js';
 import { PluginToolSource } from './pluginToolSource.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
+import { hostStatus } from '../plugins/registry.js';
 
 /** Who is calling: the connection, for `permissions/request` and remembered decisions. */
 export interface Caller {
@@ -428,6 +430,21 @@ export class ToolService implements AsyncDisposable {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The `daemon/status` entries of the tool plugins hosted in this daemon (Wasm and native files,
+   * `kind: 'tool'`), in tools/available's order; MCP servers are in tools/available only. The
+   * state and error are the tool plugin's (a plugin whose tool exports are unreadable is failed).
+   */
+  status(): PluginStatus[] {
+    return [...this.sources.values()]
+      .filter((s): s is PluginToolSource => s instanceof PluginToolSource)
+      .map((s) => {
+        const error = s.error();
+        const state = s.state();
+        return { ...hostStatus(s.host, 'tool', null), state: state === 'restarting' ? 'loading' : state, error: error ? toErrorInfo(error) : null };
+      });
   }
 
   /** Tool calls in flight on Wasm and native tool plugins. */
