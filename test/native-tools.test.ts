@@ -11,10 +11,12 @@ import * as assert from 'uvu/assert';
 import type { PlugdClient } from '../clients/client.js';
 import { formatStatus } from '../clients/cli/format.js';
 import {
+  CancelledError,
   InvalidToolArgumentsError,
   PluginCrashedError,
   PluginError,
   PluginFailedError,
+  PluginTimeoutError,
   ToolPluginNotExposedError,
   UnknownCommandError,
 } from '../clients/errors.js';
@@ -92,6 +94,7 @@ test('native declarations in tools/list, auto-approved tools, system instruction
     ['tally_add', 'tally', false],
     ['tally_get', 'tally', true],
     ['boom', 'crashtool', false],
+    ['hang', 'crashtool', false],
     ['fail', 'crashtool', false],
     ['count', 'crashtool', false],
   ]);
@@ -193,6 +196,22 @@ test('a native tool plugin that segfaults in plugd_tool_call: the call fails wit
   await othersServe(client);
 });
 
+test('a native tool call past timeout_ms is PluginTimeout (its process is killed); a cancelled one is Cancelled; the next call runs initialized on a fresh process', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'crashtool', path: crashtool, expose: true, timeoutMs: 1000, config: { mode: 't' } }], { permissions: allow }) });
+  await using client = await daemon.connect();
+  assert.equal((await client.callTool('count')).structuredContent, { count: 1, config: { mode: 't' } });
+  const timedOut = await within(10_000, 'the call past timeout_ms', rejection(client.callTool('hang')));
+  assert.instance(timedOut, PluginTimeoutError, `${timedOut.name}: ${timedOut.message}`);
+  assert.match(timedOut.message, 'plugin "crashtool": call_tool ran longer than 1000 ms (timeout_ms); its process was killed');
+  assert.equal((await client.callTool('count')).structuredContent, { count: 1, config: { mode: 't' } });
+  const abort = new AbortController();
+  const call = client.callTool('hang', {}, { signal: abort.signal });
+  setTimeout(() => abort.abort(), 200);
+  assert.instance(await within(10_000, 'the cancelled call', rejection(call)), CancelledError);
+  assert.equal((await client.callTool('count')).structuredContent, { count: 1, config: { mode: 't' } });
+  assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.state, p.exposed]), [['ready', true]], 'timeouts and cancels are not crashes');
+});
+
 test('plugins_dir: a native library there is a tool plugin named after the file, and one added later is picked up by the watcher', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-native-tools-dir-'));
   try {
@@ -232,7 +251,7 @@ test('hot reload: a rebuilt native tool plugin under the same path replaces the 
     await client.reload();
     await logged(daemon, 'tally: shutdown', at);
     await logged(daemon, 'crashtool: initialize', at);
-    assert.equal(await log.next((e) => e.reason === 'reload'), { reason: 'reload', plugins: ['t'], tools: ['boom', 'fail', 'count'] });
+    assert.equal(await log.next((e) => e.reason === 'reload'), { reason: 'reload', plugins: ['t'], tools: ['boom', 'hang', 'fail', 'count'] });
     assert.equal((await client.callTool('count')).structuredContent, { count: 1, config: { max_counters: 3 } });
     assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.kind, p.state, p.exposed]), [['t', 'native', 'ready', true]]);
     // The old version's process is gone: one worker process is left.
