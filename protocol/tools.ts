@@ -65,7 +65,7 @@ export interface ToolNameCollision {
 
 /** One discovered tool plugin. */
 export interface ToolPluginInfo {
-  /** The plugin's name: its `[[tools]]`/`[[mcp]]` name, or its file name without `.wasm` when discovered in `plugins_dir`. */
+  /** The plugin's name: its `[[tools]]`/`[[mcp]]` name, or its file name without `.wasm` (or `.so`, `.dylib`, `.dll`) when discovered in `plugins_dir`. */
   name: string;
   /** A Wasm tool plugin, a native one (a shared library, docs/plugin-abi.md §14), or an MCP server. */
   kind: ToolPluginKind;
