@@ -212,6 +212,17 @@ test('a native tool call past timeout_ms is PluginTimeout (its process is killed
   assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.state, p.exposed]), [['ready', true]], 'timeouts and cancels are not crashes');
 });
 
+test('a native library without the tool functions fails as a tool plugin, naming the file and the C function; the others serve', async () => {
+  const echo = nativePlugin('native-echo');
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'necho', path: echo, expose: true }, { name: 'tally', path: tally, expose: true }], { permissions: allow }) });
+  await using client = await daemon.connect();
+  await toolsSettled(client);
+  const { plugins } = await client.toolsAvailable();
+  assert.equal(plugins.map((p) => [p.name, p.kind, p.state, p.exposed, p.error?.code ?? null]), [['necho', 'native', 'failed', false, 'MISSING_EXPORT'], ['tally', 'native', 'ready', true, null]]);
+  assert.is(plugins[0]!.error!.message, `${echo}: a tool plugin must export "plugd_tool_list" (and "plugd_tool_call")`);
+  assert.is((await client.callTool('tally_add', { name: 'ok' })).content[0]?.text, 'ok=1');
+});
+
 test('plugins_dir: a native library there is a tool plugin named after the file, and one added later is picked up by the watcher', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'plugd-native-tools-dir-'));
   try {
