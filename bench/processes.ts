@@ -78,17 +78,25 @@ export function startEchoDaemon(options: EchoDaemonOptions = {}): Promise<Daemon
  * Opens a call target on a fresh echo daemon: `prepare` connects and returns the call to measure;
  * the daemon is stopped (with its stderr in the error) if preparing fails, and on close.
  */
-export async function echoDaemonTarget(
+export function echoDaemonTarget(
   options: EchoDaemonOptions,
   prepare: (client: PlugdClient, daemon: DaemonProcess) => Promise<() => Promise<unknown>>,
 ): Promise<CallTarget> {
-  const daemon = await startEchoDaemon(options);
+  return daemonTarget(() => startEchoDaemon(options), prepare);
+}
+
+/** {@link echoDaemonTarget} for any daemon `start` starts. */
+export async function daemonTarget(
+  start: () => Promise<DaemonProcess>,
+  prepare: (client: PlugdClient, daemon: DaemonProcess) => Promise<() => Promise<unknown>>,
+): Promise<CallTarget> {
+  const daemon = await start();
   try {
     const client = await daemon.connect();
     const call = await prepare(client, daemon);
     return {
       reentrant: true,
-      // A native plugin's worker processes are the daemon's children: their CPU counts too.
+      // A native plugin's worker processes (or an MCP server) are the daemon's children: their CPU counts too.
       processes: [{ name: 'daemon', pid: daemon.pid }, ...childPids(daemon.pid).map((pid) => ({ name: 'plugin', pid }))],
       call,
       async close() {

@@ -58,193 +58,161 @@ for (const [ask, expected, reason] of [
 ] as const) {
   test(`a plugin whose process dies (${ask}) fails the call with PluginCrashed naming the cause; it restarts, and everything else keeps serving`, async () => {
     await using daemon = await DaemonProcess.start({ config: config() });
-    const client = await daemon.connect();
-    try {
-      await waitSettled(client);
-      const { handle } = await client.build({ provider: 'crashy' });
-      assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
-      const before = workerPids(daemon.pid);
-      const error = await within(10_000, 'the crashed call', rejection(client.chat(handle, [user(ask)])));
-      assert.instance(error, PluginCrashedError, `${error.name}: ${error.message}`);
-      assert.match(error.message, expected);
-      assert.is((error as PluginCrashedError).reason, reason);
-      await othersServe(client);
-      // The next call waits for the restarted process: a fresh one (its call counter starts over).
-      assert.is((await within(10_000, 'the call after the crash', client.chat(handle, [user('hi')]))).text, 'calls=1');
-      const crashy = (await client.status()).plugins.find((p) => p.name === 'crashy');
-      assert.is(crashy?.state, 'ready');
-      assert.is(crashy?.restarts, 1);
-      assert.is(crashy?.errors, 1);
-      const after = workerPids(daemon.pid);
-      assert.is(after.length, before.length, `one worker process per native plugin: ${before} → ${after}`);
-    } finally {
-      await client.close();
-    }
+    await using client = await daemon.connect();
+    await waitSettled(client);
+    const { handle } = await client.build({ provider: 'crashy' });
+    assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
+    const before = workerPids(daemon.pid);
+    const error = await within(10_000, 'the crashed call', rejection(client.chat(handle, [user(ask)])));
+    assert.instance(error, PluginCrashedError, `${error.name}: ${error.message}`);
+    assert.match(error.message, expected);
+    assert.is((error as PluginCrashedError).reason, reason);
+    await othersServe(client);
+    // The next call waits for the restarted process: a fresh one (its call counter starts over).
+    assert.is((await within(10_000, 'the call after the crash', client.chat(handle, [user('hi')]))).text, 'calls=1');
+    const crashy = (await client.status()).plugins.find((p) => p.name === 'crashy');
+    assert.is(crashy?.state, 'ready');
+    assert.is(crashy?.restarts, 1);
+    assert.is(crashy?.errors, 1);
+    const after = workerPids(daemon.pid);
+    assert.is(after.length, before.length, `one worker process per native plugin: ${before} → ${after}`);
   });
 }
 
 test('calls waiting behind one that crashes never started: they run on the restarted process, in order', async () => {
   await using daemon = await DaemonProcess.start({ config: config() });
-  const client = await daemon.connect();
-  try {
-    await waitSettled(client);
-    const { handle } = await client.build({ provider: 'crashy' });
-    // Sent together: the daemon pipelines them to the one worker process, which runs them in order.
-    const crash = rejection(client.chat(handle, [user('/segv')]));
-    const after = [1, 2, 3].map(() => client.chat(handle, [user('hi')]));
-    assert.instance(await within(10_000, 'the crashing call', crash), PluginCrashedError);
-    const texts = (await within(10_000, 'the waiting calls', Promise.all(after))).map((r) => r.text);
-    assert.equal(texts.sort(), ['calls=1', 'calls=2', 'calls=3'], 'each ran once, on the fresh process');
-  } finally {
-    await client.close();
-  }
+  await using client = await daemon.connect();
+  await waitSettled(client);
+  const { handle } = await client.build({ provider: 'crashy' });
+  // Sent together: the daemon pipelines them to the one worker process, which runs them in order.
+  const crash = rejection(client.chat(handle, [user('/segv')]));
+  const after = [1, 2, 3].map(() => client.chat(handle, [user('hi')]));
+  assert.instance(await within(10_000, 'the crashing call', crash), PluginCrashedError);
+  const texts = (await within(10_000, 'the waiting calls', Promise.all(after))).map((r) => r.text);
+  assert.equal(texts.sort(), ['calls=1', 'calls=2', 'calls=3'], 'each ran once, on the fresh process');
 });
 
 test('a cancelled call that is waiting behind a running one is skipped by the worker: it never runs', async () => {
   await using daemon = await DaemonProcess.start({ config: config({ timeoutMs: 60_000 }) });
-  const client = await daemon.connect();
-  try {
-    await waitSettled(client);
-    const { handle } = await client.build({ provider: 'crashy' });
-    const slow = client.chat(handle, [user('/sleep')]);
-    await sleep(200);
-    const stop = new AbortController();
-    const waiting = rejection(client.chat(handle, [user('/segv')], { signal: stop.signal }));
-    await sleep(100);
-    stop.abort();
-    assert.instance(await within(5000, 'the waiting call, cancelled', waiting), CancelledError);
-    assert.is((await within(5000, 'the running call', slow)).text, 'calls=1');
-    // The same process answers next: the /segv call was skipped, not run.
-    assert.is((await within(10_000, 'the next call', client.chat(handle, [user('hi')]))).text, 'calls=2');
-    const crashy = (await client.status()).plugins.find((p) => p.name === 'crashy');
-    assert.is(crashy?.restarts, 0);
-    assert.not.match(daemon.stderr, /SIGSEGV/);
-  } finally {
-    await client.close();
-  }
+  await using client = await daemon.connect();
+  await waitSettled(client);
+  const { handle } = await client.build({ provider: 'crashy' });
+  const slow = client.chat(handle, [user('/sleep')]);
+  await sleep(200);
+  const stop = new AbortController();
+  const waiting = rejection(client.chat(handle, [user('/segv')], { signal: stop.signal }));
+  await sleep(100);
+  stop.abort();
+  assert.instance(await within(5000, 'the waiting call, cancelled', waiting), CancelledError);
+  assert.is((await within(5000, 'the running call', slow)).text, 'calls=1');
+  // The same process answers next: the /segv call was skipped, not run.
+  assert.is((await within(10_000, 'the next call', client.chat(handle, [user('hi')]))).text, 'calls=2');
+  const crashy = (await client.status()).plugins.find((p) => p.name === 'crashy');
+  assert.is(crashy?.restarts, 0);
+  assert.not.match(daemon.stderr, /SIGSEGV/);
 });
 
 test('threads = 2 runs two worker processes: a call is served by the second while the first is busy', async () => {
   await using daemon = await DaemonProcess.start({ config: config({ threads: 2, timeoutMs: 30_000 }) });
-  const client = await daemon.connect();
-  try {
-    await waitSettled(client);
-    await eventually('necho plus two crashy processes', () => workerPids(daemon.pid).length === 3, 10_000);
-    const { handle } = await client.build({ provider: 'crashy' });
-    // Until the second process has loaded the library, calls queue behind the busy first one.
-    await eventually(
-      'a second process answers while the first sleeps',
-      async () => {
-        let slowDone = false;
-        const slow = client.chat(handle, [user('/sleep')]).then(() => (slowDone = true));
-        await sleep(100);
-        const quick = await client.chat(handle, [user('hi')]);
-        const overlapped = !slowDone && quick.text === 'calls=1';
-        await slow;
-        return overlapped;
-      },
-      15_000,
-    );
-  } finally {
-    await client.close();
-  }
+  await using client = await daemon.connect();
+  await waitSettled(client);
+  await eventually('necho plus two crashy processes', () => workerPids(daemon.pid).length === 3, 10_000);
+  const { handle } = await client.build({ provider: 'crashy' });
+  // Until the second process has loaded the library, calls queue behind the busy first one.
+  await eventually(
+    'a second process answers while the first sleeps',
+    async () => {
+      let slowDone = false;
+      const slow = client.chat(handle, [user('/sleep')]).then(() => (slowDone = true));
+      await sleep(100);
+      const quick = await client.chat(handle, [user('hi')]);
+      const overlapped = !slowDone && quick.text === 'calls=1';
+      await slow;
+      return overlapped;
+    },
+    15_000,
+  );
 });
 
 test('a call that loops forever fails with PluginTimeout at timeout_ms, its process is killed, and the next call gets a fresh process', async () => {
   await using daemon = await DaemonProcess.start({ config: config() });
-  const client = await daemon.connect();
-  try {
-    await waitSettled(client);
-    const { handle } = await client.build({ provider: 'crashy' });
-    assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
-    const before = workerPids(daemon.pid);
-    const began = Date.now();
-    const error = await within(15_000, 'the looping call', rejection(client.chat(handle, [user('/loop')])));
-    assert.instance(error, PluginTimeoutError, `${error.name}: ${error.message}`);
-    assert.ok(Date.now() - began >= 1400, `failed after ${Date.now() - began} ms, before timeout_ms`);
-    assert.match(error.message, /ran longer than 1500 ms \(timeout_ms\); its process was killed/);
-    await othersServe(client);
-    assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
-    const killed = before.filter((pid) => !workerPids(daemon.pid).includes(pid));
-    assert.is(killed.length, 1, 'exactly the looping process was replaced');
-    await eventually('the looping process is gone', () => !alive(killed[0]!));
-  } finally {
-    await client.close();
-  }
+  await using client = await daemon.connect();
+  await waitSettled(client);
+  const { handle } = await client.build({ provider: 'crashy' });
+  assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
+  const before = workerPids(daemon.pid);
+  const began = Date.now();
+  const error = await within(15_000, 'the looping call', rejection(client.chat(handle, [user('/loop')])));
+  assert.instance(error, PluginTimeoutError, `${error.name}: ${error.message}`);
+  assert.ok(Date.now() - began >= 1400, `failed after ${Date.now() - began} ms, before timeout_ms`);
+  assert.match(error.message, /ran longer than 1500 ms \(timeout_ms\); its process was killed/);
+  await othersServe(client);
+  assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
+  const killed = before.filter((pid) => !workerPids(daemon.pid).includes(pid));
+  assert.is(killed.length, 1, 'exactly the looping process was replaced');
+  await eventually('the looping process is gone', () => !alive(killed[0]!));
 });
 
 test('cancelling a running native call kills its process; the next call runs on a fresh one', async () => {
   await using daemon = await DaemonProcess.start({ config: config({ timeoutMs: 60_000 }) });
-  const client = await daemon.connect();
-  try {
-    await waitSettled(client);
-    const { handle } = await client.build({ provider: 'crashy' });
-    const abort = new AbortController();
-    const call = rejection(client.chat(handle, [user('/loop')], { signal: abort.signal }));
-    await sleep(300);
-    abort.abort();
-    assert.instance(await within(5000, 'the cancelled call', call), CancelledError);
-    assert.is((await within(10_000, 'the next call', client.chat(handle, [user('hi')]))).text, 'calls=1');
-  } finally {
-    await client.close();
-  }
+  await using client = await daemon.connect();
+  await waitSettled(client);
+  const { handle } = await client.build({ provider: 'crashy' });
+  const abort = new AbortController();
+  const call = rejection(client.chat(handle, [user('/loop')], { signal: abort.signal }));
+  await sleep(300);
+  abort.abort();
+  assert.instance(await within(5000, 'the cancelled call', call), CancelledError);
+  assert.is((await within(10_000, 'the next call', client.chat(handle, [user('hi')]))).text, 'calls=1');
 });
 
 test('a library built for another ABI version, and one missing a required symbol, fail to load with the reason; the rest serve', async () => {
   await using daemon = await DaemonProcess.start({
     config: [...config(), { name: 'wrongabi', path: nativeFixture('wrongabi') }, { name: 'nofree', path: nativeFixture('nofree') }],
   });
-  const client = await daemon.connect();
-  try {
-    const status = await waitSettled(client);
-    const wrong = status.plugins.find((p) => p.name === 'wrongabi');
-    assert.is(wrong?.state, 'failed');
-    assert.is(wrong?.type, 'native');
-    assert.match(wrong?.error?.message ?? '', /wrongabi\.so: the plugin was built for plugd native ABI version 42, but this plugd implements version 1/);
-    const nofree = status.plugins.find((p) => p.name === 'nofree');
-    assert.is(nofree?.state, 'failed');
-    assert.match(nofree?.error?.message ?? '', /nofree\.so: the library does not export the required function "plugd_free"/);
-    const refused = await rejection(client.build({ provider: 'wrongabi' }));
-    assert.instance(refused, PluginFailedError);
-    assert.match(refused.message, /ABI version 42/);
-    await othersServe(client);
-    assert.is(workerPids(daemon.pid).length, 2, 'only the plugins that loaded (necho, crashy) have a process');
-  } finally {
-    await client.close();
-  }
+  await using client = await daemon.connect();
+  const status = await waitSettled(client);
+  const wrong = status.plugins.find((p) => p.name === 'wrongabi');
+  assert.is(wrong?.state, 'failed');
+  assert.is(wrong?.type, 'native');
+  assert.match(wrong?.error?.message ?? '', /wrongabi\.so: the plugin was built for plugd native ABI version 42, but this plugd implements version 1/);
+  const nofree = status.plugins.find((p) => p.name === 'nofree');
+  assert.is(nofree?.state, 'failed');
+  assert.match(nofree?.error?.message ?? '', /nofree\.so: the library does not export the required function "plugd_free"/);
+  const refused = await rejection(client.build({ provider: 'wrongabi' }));
+  assert.instance(refused, PluginFailedError);
+  assert.match(refused.message, /ABI version 42/);
+  await othersServe(client);
+  assert.is(workerPids(daemon.pid).length, 2, 'only the plugins that loaded (necho, crashy) have a process');
 });
 
 test('a plugin that keeps crashing is restarted with backoff, then stays failed with the reason in daemon/status until a reload', async () => {
   await using daemon = await DaemonProcess.start({ config: config() });
-  const client = await daemon.connect();
-  try {
-    await waitSettled(client);
-    const { handle } = await client.build({ provider: 'crashy' });
-    const began = Date.now();
-    // The budget is 5 crashes in 60 s; the 6th marks the plugin failed.
-    for (let i = 1; i <= 6; i++) {
-      const error = await within(20_000, `crash ${i}`, rejection(client.chat(handle, [user('/segv')])));
-      assert.instance(error, PluginCrashedError, `crash ${i}: ${error.name}: ${error.message}`);
-    }
-    // Restarts back off: 100 + 200 + 400 + 800 + 1600 ms before the 2nd…6th calls could run.
-    assert.ok(Date.now() - began >= 3000, `6 crashes took only ${Date.now() - began} ms`);
-    const crashy = (await client.status()).plugins.find((p) => p.name === 'crashy');
-    assert.is(crashy?.state, 'failed');
-    assert.match(crashy?.error?.message ?? '', /crashed more than 5 times in 60 s; last: killed by SIGSEGV/);
-    const refused = await rejection(client.chat(handle, [user('hi')]));
-    assert.instance(refused, PluginFailedError);
-    assert.match((refused as PluginFailedError).reason ?? '', /crashed more than 5 times/);
-    await othersServe(client);
-    assert.is(workerPids(daemon.pid).length, 1, 'only necho still has a process');
-    // A reload tries a failed plugin again.
-    const summary = await client.reload();
-    assert.ok(summary.unchanged.includes('crashy') || summary.updated.includes('crashy'), JSON.stringify(summary));
-    assert.is((await client.status()).plugins.find((p) => p.name === 'crashy')?.state, 'ready');
-    const fresh = await client.build({ provider: 'crashy' });
-    assert.is((await client.chat(fresh.handle, [user('hi')])).text, 'calls=1');
-  } finally {
-    await client.close();
+  await using client = await daemon.connect();
+  await waitSettled(client);
+  const { handle } = await client.build({ provider: 'crashy' });
+  const began = Date.now();
+  // The budget is 5 crashes in 60 s; the 6th marks the plugin failed.
+  for (let i = 1; i <= 6; i++) {
+    const error = await within(20_000, `crash ${i}`, rejection(client.chat(handle, [user('/segv')])));
+    assert.instance(error, PluginCrashedError, `crash ${i}: ${error.name}: ${error.message}`);
   }
+  // Restarts back off: 100 + 200 + 400 + 800 + 1600 ms before the 2nd…6th calls could run.
+  assert.ok(Date.now() - began >= 3000, `6 crashes took only ${Date.now() - began} ms`);
+  const crashy = (await client.status()).plugins.find((p) => p.name === 'crashy');
+  assert.is(crashy?.state, 'failed');
+  assert.match(crashy?.error?.message ?? '', /crashed more than 5 times in 60 s; last: killed by SIGSEGV/);
+  const refused = await rejection(client.chat(handle, [user('hi')]));
+  assert.instance(refused, PluginFailedError);
+  assert.match((refused as PluginFailedError).reason ?? '', /crashed more than 5 times/);
+  await othersServe(client);
+  assert.is(workerPids(daemon.pid).length, 1, 'only necho still has a process');
+  // A reload tries a failed plugin again.
+  const summary = await client.reload();
+  assert.ok(summary.unchanged.includes('crashy') || summary.updated.includes('crashy'), JSON.stringify(summary));
+  assert.is((await client.status()).plugins.find((p) => p.name === 'crashy')?.state, 'ready');
+  const fresh = await client.build({ provider: 'crashy' });
+  assert.is((await client.chat(fresh.handle, [user('hi')])).text, 'calls=1');
 });
 
 test('no plugin process outlives the daemon: not after SIGTERM, not after SIGKILL, not even one stuck in native code', async () => {

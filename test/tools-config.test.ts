@@ -1,10 +1,11 @@
 // plugins.toml's tool sections: [[tools]], plugins_dir, allowed_paths, and their errors.
-import { homedir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseConfig } from '../daemon/config/load.js';
-import { defaultPluginsDir } from '../daemon/config/toolSections.js';
+import { defaultPluginsDir, importMcpJson } from '../daemon/config/toolSections.js';
 import { ConfigError } from '../daemon/errors.js';
 
 const at = '/etc/plugd/plugins.toml';
@@ -52,6 +53,24 @@ test('tool section errors name the file, line, entry and key', () => {
   fail('[[tools]]\nname = "t"\npath = "t.so"\nisolation = "fork"\n', `${at}:4: [[tools]] #1 ("t"): isolation: expected "process" or "thread"`);
   fail('[[tools]]\nname = "t"\npath = "oci://127.0.0.1:5000/tools/t:1"\n', `${at}:3: [[tools]] #1 ("t"): path: tool plugins load from local files in this version (https:// and oci:// sources are for [[providers]]; \`plugd pull\` one and point path at the file)`);
   fail('[permissions]\nask_timeout_ms = 0\n', `${at}: "permissions.ask_timeout_ms": Too small: expected number to be >=1`);
+});
+
+test('an mcp_json server needs a command or an http(s) URL; the error names the file and the server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-mcpjson-'));
+  try {
+    const file = join(dir, 'servers.json');
+    const check = (servers: unknown, message: string) => {
+      writeFileSync(file, JSON.stringify({ mcpServers: servers }));
+      assert.throws(() => importMcpJson(file), (e: unknown) => e instanceof ConfigError && e.message === message, message);
+    };
+    check({ web: { url: 'not a url' } }, `${file}: mcpServers.web.url: expected an http:// or https:// URL`);
+    check({ web: { url: 'ftp://example.com/mcp' } }, `${file}: mcpServers.web.url: expected an http:// or https:// URL`);
+    check({ web: { url: 42 } }, `${file}: mcpServers.web.url: expected an http:// or https:// URL`);
+    writeFileSync(file, JSON.stringify({ mcpServers: { web: { url: 'http://127.0.0.1:9/mcp' } } }));
+    assert.equal(importMcpJson(file).map((e) => e.transport), [{ type: 'http', url: 'http://127.0.0.1:9/mcp' }]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

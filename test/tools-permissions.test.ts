@@ -3,7 +3,7 @@
 // that never answers, and one that disconnects while asked.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PermissionDeniedError } from '../clients/errors.js';
+import { PermissionDeniedError, ToolPluginNotExposedError } from '../clients/errors.js';
 import type { PermissionsRequest } from '../protocol/permissions.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { eventually, rejection } from './helpers/serve.js';
@@ -117,6 +117,29 @@ test('policy lists: deny wins over auto-approval and allow lists; allow lists by
   await using third = await open.connect();
   assert.equal((await third.callTool('plan_create', { title: 'x' })).permission, { allowed: true, source: 'default' });
   await denied(third.callTool('plan_create', { title: 'please rm -rf /' }), 'denyList');
+});
+
+test('a call allowed by the client after its plugin was unexposed meanwhile does not run', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml(todo, { permissions: { default: 'ask', ask_timeout_ms: 10_000 } }) });
+  await using client = await daemon.connect();
+  await using admin = await daemon.connect();
+  let release!: () => void;
+  const answered = new Promise<void>((resolve) => (release = resolve));
+  let asked = 0;
+  client.onPermissionRequest(async () => {
+    asked++;
+    await answered;
+    return { decision: 'allow' };
+  });
+  const call = client.callTool('plan_create', { title: 'late' });
+  await eventually('the client was asked', () => asked === 1);
+  assert.equal(await admin.unexposeTools('todo'), { wasExposed: true });
+  release();
+  const error = await rejection(call);
+  assert.instance(error, ToolPluginNotExposedError, `${error.name}: ${error.message}`);
+  assert.match(error.message, 'while the call waited for permission');
+  await admin.exposeTools('todo');
+  assert.equal((await admin.callTool('plan_status')).structuredContent, { title: null, steps: [] }, 'nothing ran on the unexposed plugin');
 });
 
 test.run();

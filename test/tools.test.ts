@@ -1,7 +1,7 @@
 // Tool plugins over JSON-RPC with a real daemon and the real todo / tooltest Wasm plugins:
 // expose/unexpose with their lifecycle exports observed, declarations, argument validation, tool
 // errors vs protocol errors, user commands, name collisions, tools/didChange, timeouts and cancellation.
-import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -22,6 +22,7 @@ import {
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { rejection } from './helpers/serve.js';
 import { samplePlugin } from './helpers/paths.js';
+import { writeInChunks } from './helpers/reload.js';
 import { DidChangeLog, logged, todoWasm, toolsToml, tooltestWasm } from './helpers/tools.js';
 
 const allow = { default: 'allow' };
@@ -240,7 +241,7 @@ test('name collisions are reported, never shadowed: config exposure, tools/expos
   assert.equal(again.outcomes.map((o) => [o.plugin, o.exposed]), [['todo', true], ['tooltest', false]]);
 });
 
-test('tools/didChange on reload: a new exposed entry, a changed one re-exposed with its config, a removed one', async () => {
+test('tools/didChange on reload: a new exposed entry, a changed one re-exposed with its (new) config, expose = false, a client exposure kept, a removed one', async () => {
   const config = (extra: string) => toolsToml([{ name: 'todo', path: todoWasm, expose: true, config: { max_steps: 3 } }], { permissions: allow, extra });
   await using daemon = await DaemonProcess.start({ config: config('') });
   await using client = await daemon.connect();
@@ -258,6 +259,23 @@ test('tools/didChange on reload: a new exposed entry, a changed one re-exposed w
   await logged(daemon, 'todo: initialize max_steps=3', at);
   assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.exposed]), [['todo', true]]);
   assert.is((await client.callTool('plan_create', { title: 'x' })).isError, false);
+
+  // An edited [tools.config] reaches the new version's initialize; `expose = false` unexposes it.
+  const todoEntry = (expose: boolean, max: number, timeoutMs = 50_000) => [{ name: 'todo', path: todoWasm, expose, timeoutMs, config: { max_steps: max } }];
+  let mark = daemon.stderr.length;
+  writeFileSync(daemon.configPath, toolsToml(todoEntry(true, 5), { permissions: allow }));
+  await client.reload();
+  await logged(daemon, 'todo: initialize max_steps=5', mark);
+  writeFileSync(daemon.configPath, toolsToml(todoEntry(false, 5), { permissions: allow }));
+  await client.reload();
+  assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.exposed]), [['todo', false]], 'expose = false unexposed it');
+  // Exposed by a client with its own config: a changed entry is exposed again with the client's config.
+  await client.exposeTools('todo', { max_steps: 7 });
+  mark = daemon.stderr.length;
+  writeFileSync(daemon.configPath, toolsToml(todoEntry(false, 5, 40_000), { permissions: allow }));
+  await client.reload();
+  await logged(daemon, 'todo: initialize max_steps=7', mark);
+  assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.exposed]), [['todo', true]]);
 
   writeFileSync(daemon.configPath, toolsToml([], { permissions: allow }));
   await client.reload();
@@ -282,6 +300,26 @@ test('the watcher reloads a rebuilt [[tools]] file: the new version is exposed w
     assert.ok(event.tools.includes('echo_args') && !event.tools.includes('plan_create'));
     assert.equal((await client.callTool('plan_status')).content, [{ type: 'text', text: 'tooltest' }]);
     assert.match(daemon.stderr, 'todo: shutdown', 'the old version was shut down');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a [[tools]] file rebuilt in place in two chunks 20 ms apart is never loaded half-way', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-toolchunks-'));
+  try {
+    copyFileSync(todoWasm, join(dir, 'tool.wasm'));
+    await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'mine', path: join(dir, 'tool.wasm'), expose: true }], { permissions: allow }) });
+    await using client = await daemon.connect();
+    const log = new DidChangeLog(client);
+    assert.is((await client.callTool('plan_status')).plugin, 'mine');
+    const bytes = readFileSync(tooltestWasm);
+    // The first half alone is a truncated module: loading it would fail ("failed to load" logged).
+    await writeInChunks(join(dir, 'tool.wasm'), bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1), 20);
+    const event = await log.next((e) => e.reason === 'reload');
+    assert.ok(event.tools.includes('echo_args'), JSON.stringify(event));
+    assert.equal((await client.callTool('plan_status')).content, [{ type: 'text', text: 'tooltest' }]);
+    assert.not.match(daemon.stderr, 'failed to load', 'no reload saw the half-written module');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

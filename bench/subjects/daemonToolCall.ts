@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { DaemonProcess } from '../../test/helpers/daemonProcess.js';
 import { nativePlugin, repoRoot, samplePlugin } from '../../test/helpers/paths.js';
 import { callSubject } from '../measure.js';
+import { daemonTarget } from '../processes.js';
 import type { Role } from '../subject.js';
 
 /**
@@ -13,8 +14,8 @@ import type { Role } from '../subject.js';
  */
 export function daemonToolCall(options: { id: string; role: Role; label: string; source: 'wasm' | 'native' | 'mcp' }) {
   const wasm = `[[tools]]\nname = "todo"\npath = ${JSON.stringify(samplePlugin('todo'))}\nexpose = true\n`;
-  const mcp = `[[mcp]]\nname = "everything"\ncommand = ${JSON.stringify(join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything'))}\nexpose = true\n`;
   const native = `[[tools]]\nname = "tally"\npath = ${JSON.stringify(nativePlugin('native-tally'))}\nexpose = true\n`;
+  const mcp = `[[mcp]]\nname = "everything"\ncommand = ${JSON.stringify(join(repoRoot, 'node_modules', '.bin', 'mcp-server-everything'))}\nexpose = true\n`;
   const setups = {
     wasm: { config: wasm, tool: 'plan_status', args: {}, expected: 'No plan yet.', what: 'the todo Wasm tool plugin' },
     native: { config: native, tool: 'tally_get', args: {}, expected: 'no counters', what: 'the native-tally tool plugin (its own process)' },
@@ -26,27 +27,15 @@ export function daemonToolCall(options: { id: string; role: Role; label: string;
     role: options.role,
     label: options.label,
     description: `A real \`plugd serve\` process with ${what} exposed, driven by PlugdClient over its unix socket: tools/call ${tool} with arguments validated against its inputSchema and allowed by the policy default.`,
-    async open(ctx) {
-      const daemon = await DaemonProcess.start({ config: `${config}\n[permissions]\ndefault = "allow"\n`, env: { PLUGD_LOG: 'info' } });
-      try {
-        const client = await daemon.connect();
+    open(ctx) {
+      const start = () => DaemonProcess.start({ config: `${config}\n[permissions]\ndefault = "allow"\n`, env: { PLUGD_LOG: 'info' } });
+      return daemonTarget(start, async (client, daemon) => {
         const call = () => client.callTool(tool, args);
         const first = await call();
         if (first.content[0]?.text !== expected) throw new Error(`${options.id}: unexpected tool result ${JSON.stringify(first)}`);
         ctx.progress(`daemon pid ${daemon.pid} ready`);
-        return {
-          reentrant: true,
-          processes: [{ name: 'daemon', pid: daemon.pid }],
-          call,
-          async close() {
-            await client.close();
-            await daemon.stop();
-          },
-        };
-      } catch (error) {
-        await daemon.stop();
-        throw new Error(`${(error as Error).message}\n--- daemon stderr ---\n${daemon.stderr}`, { cause: error });
-      }
+        return call;
+      });
     },
   });
 }

@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { callSubject } from '../measure.js';
+import { echoCalls } from './echoPeer.js';
 
 const echoIpcChild = new URL('../workers/echoIpc.js', import.meta.url);
 
@@ -15,21 +16,10 @@ export const forkRoundTrip = callSubject({
   description: 'A forked child process that sends every IPC message back (serialization "json", as plugd uses for native plugin processes); each call sends {id, task} and waits for its answer.',
   async open() {
     const child = fork(echoIpcChild, [], { serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const pending = new Map<number, () => void>();
-    let nextId = 0;
-    child.on('message', (message: { id: number }) => {
-      const done = pending.get(message.id);
-      pending.delete(message.id);
-      done?.();
+    const call = await echoCalls({
+      send: (message) => child.send(message),
+      onMessage: (listener) => child.on('message', listener),
     });
-    const task = { type: 'call', fn: 'complete', input: '{"cfg":{"model":"echo-1"},"req":{"prompt":"hello"}}' };
-    const call = () =>
-      new Promise<void>((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        child.send({ id, task });
-      });
-    await call();
     return {
       reentrant: true,
       processes: [{ name: 'child', pid: child.pid! }],

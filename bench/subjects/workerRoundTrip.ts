@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { callSubject } from '../measure.js';
+import { echoCalls } from './echoPeer.js';
 
 const echoPortWorker = new URL('../workers/echoPort.js', import.meta.url);
 
@@ -15,21 +16,10 @@ export const workerRoundTrip = callSubject({
     'A plain worker_threads Worker in the bench process that posts every message back; each call posts {id, task} and waits for its answer (several may be in flight).',
   async open() {
     const worker = new Worker(echoPortWorker);
-    const pending = new Map<number, () => void>();
-    let nextId = 0;
-    worker.on('message', (message: { id: number }) => {
-      const done = pending.get(message.id);
-      pending.delete(message.id);
-      done?.();
+    const call = await echoCalls({
+      send: (message) => worker.postMessage(message),
+      onMessage: (listener) => worker.on('message', listener),
     });
-    const task = { type: 'call', fn: 'complete', input: '{"cfg":{"model":"echo-1"},"req":{"prompt":"hello"}}' };
-    const call = () =>
-      new Promise<void>((resolve) => {
-        const id = nextId++;
-        pending.set(id, resolve);
-        worker.postMessage({ id, task });
-      });
-    await call();
     return {
       reentrant: true,
       call,

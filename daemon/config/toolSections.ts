@@ -139,7 +139,12 @@ export function importMcpJson(file: string): McpEntry[] {
     const where = `${file}: mcpServers.${name}`;
     if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(name)) throw new ConfigError('CONFIG_INVALID', `${where}: expected a name of letters, digits, "_" or "-"`, { path: 'mcp_json' });
     const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
-    if (typeof server?.url === 'string') return { name, transport: { type: 'http', url: server.url }, expose: false, timeoutMs: TOOL_DEFAULTS.mcpTimeoutMs };
+    if (server?.url !== undefined) {
+      if (typeof server.url !== 'string' || !URL.canParse(server.url) || !/^https?:$/.test(new URL(server.url).protocol)) {
+        throw new ConfigError('CONFIG_INVALID', `${where}.url: expected an http:// or https:// URL`, { path: 'mcp_json' });
+      }
+      return { name, transport: { type: 'http', url: server.url }, expose: false, timeoutMs: TOOL_DEFAULTS.mcpTimeoutMs };
+    }
     if (typeof server?.command !== 'string' || !server.command) throw new ConfigError('CONFIG_INVALID', `${where}: expected "command" (a string) or "url"`, { path: 'mcp_json' });
     if (server.args !== undefined && !strings(server.args)) throw new ConfigError('CONFIG_INVALID', `${where}.args: expected an array of strings`, { path: 'mcp_json' });
     const env = server.env ?? {};

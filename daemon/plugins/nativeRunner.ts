@@ -49,8 +49,11 @@ class ProcessRunner implements NativeRunner {
         settled = true;
         resolve({ code, signal });
       });
-      this.child.once('error', (error) => {
+      // `on`, not `once`: a send() to a process that just died also emits 'error' (EPIPE), once per
+      // pipelined message, and an 'error' with no listener would crash the daemon.
+      this.child.on('error', (error) => {
         // 'error' without 'exit' means the process never ran (or could not be killed).
+        if (settled) return;
         setTimeout(() => {
           if (!settled) resolve({ code: null, signal: null, error });
         }, 50);

@@ -30,6 +30,9 @@ export function compileConfigSchema(schema: Record<string, unknown>): ValidateFu
   if (!validate) {
     const ajv = String(schema.$schema ?? '').includes('2020-12') ? draft2020 : draft07;
     validate = ajv.compile(schema);
+    // The validator stands alone; Ajv would otherwise keep every schema it compiled (one per
+    // plugin version and per MCP tools/list, for ever) and refuse a second schema with the same $id.
+    ajv.removeSchema(schema);
     compiled.set(schema, validate);
   }
   return validate;

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PluginFailure, ReloadSummary } from '../../protocol/plugins.js';
 import { loadConfig } from '../config/load.js';
 import type { PlugdConfig } from '../config/schema.js';
@@ -80,6 +82,9 @@ export class Reloader {
       return { error: error instanceof DaemonError ? error : new DaemonError('CONFIG_INVALID', String(error)) };
     }
     this.registry.sources?.configure(config);
+    // Tool plugin files are loaded by the tool service once this reload has taken effect; they
+    // must have been still too (an in-place write seen half-way would otherwise be loaded).
+    for (const path of toolFiles(config)) await files.record(path);
     const plans = await Promise.all(
       config.providers.map(async (entry) => {
         const old = this.registry.get(entry.name);
@@ -169,3 +174,17 @@ export class Reloader {
 
 type Plan = { old: PluginHost | undefined; fresh: PluginHost | null };
 type Prepared = { error: DaemonError } | { config: PlugdConfig; plans: Plan[] };
+
+/** The tool plugin files a config names: `[[tools]]` paths and what `plugins_dir` holds now. */
+function toolFiles(config: PlugdConfig): string[] {
+  const files = (config.tools ?? []).filter((t) => t.foundIn === 'config').map((t) => t.resolvedPath);
+  const dir = config.pluginsDir;
+  if (dir) {
+    try {
+      for (const name of readdirSync(dir)) files.push(join(dir, name));
+    } catch {
+      // No plugins_dir (yet): nothing to record.
+    }
+  }
+  return files;
+}

@@ -89,18 +89,20 @@ export class McpToolSource implements ToolSource {
     const sdk = (this.sdk ??= await loadMcpSdk());
     const client = new sdk.Client({ name: 'plugd', version: VERSION }, { capabilities: {} });
     const t = this.entry.transport;
-    let transport: StdioClientTransport | StreamableHTTPClientTransport;
-    if (t.type === 'stdio') {
-      const stdio = new sdk.StdioClientTransport({ command: t.command, args: t.args, env: { ...sdk.getDefaultEnvironment(), ...t.env }, cwd: t.cwd, stderr: 'pipe' });
-      stdio.stderr?.on('data', (d: Buffer) => {
-        for (const line of d.toString('utf8').split('\n')) if (line.trim()) this.logger.debug(`mcp:${this.name}: ${line}`);
-      });
-      transport = stdio;
-    } else {
-      transport = new sdk.StreamableHTTPClientTransport(new URL(t.url));
-    }
     try {
+      let transport: StdioClientTransport | StreamableHTTPClientTransport;
+      if (t.type === 'stdio') {
+        const stdio = new sdk.StdioClientTransport({ command: t.command, args: t.args, env: { ...sdk.getDefaultEnvironment(), ...t.env }, cwd: t.cwd, stderr: 'pipe' });
+        stdio.stderr?.on('data', (d: Buffer) => {
+          for (const line of d.toString('utf8').split('\n')) if (line.trim()) this.logger.debug(`mcp:${this.name}: ${line}`);
+        });
+        transport = stdio;
+      } else {
+        transport = new sdk.StreamableHTTPClientTransport(new URL(t.url));
+      }
       await client.connect(transport, { timeout: this.entry.timeoutMs });
+      // Disposed while connecting (a reload removed it, the daemon is stopping): do not keep it.
+      if (this.disposed) throw new Error('the source was stopped while it connected');
       this.pid = transport instanceof sdk.StdioClientTransport ? transport.pid : null;
       this.client = client;
       this.instructions = client.getInstructions()?.trim() || null;
@@ -112,6 +114,7 @@ export class McpToolSource implements ToolSource {
       });
       client.onclose = () => this.dropped(client);
       await this.refresh();
+      if (this.disposed) throw new Error('the source was stopped while it connected');
       this.status = 'ready';
       this.failure = null;
       this.retryDelay = RESTART_MIN_MS;
@@ -120,6 +123,7 @@ export class McpToolSource implements ToolSource {
       client.onclose = undefined;
       await client.close().catch(() => undefined);
       if (this.client === client) this.client = null;
+      if (this.disposed) return;
       this.down(`cannot connect to MCP server "${this.name}" (${this.source}): ${(error as Error).message}`);
     }
   }

@@ -26,6 +26,8 @@ export interface Caller {
 
 interface Exposed {
   config: Record<string, unknown>;
+  /** Exposed because its entry says `expose = true` (not by a client's tools/expose). */
+  byConfig: boolean;
 }
 
 const defaultPolicy: PermissionPolicy = { default: TOOL_DEFAULTS.permission, allow: [], deny: [], allowCalls: [], denyCalls: [], askTimeoutMs: TOOL_DEFAULTS.askTimeoutMs };
@@ -58,7 +60,8 @@ export class ToolService implements AsyncDisposable {
 
   /** Resolves once the initial load (every source started, configured ones exposed) is done. */
   ready(): Promise<void> {
-    return this.loaded;
+    // A load that failed is reported where it failed (the sources' own state); requests still answer.
+    return this.loaded.catch(() => undefined);
   }
 
   /** Creates and starts every source of `config`, then exposes those marked `expose`. */
@@ -91,7 +94,8 @@ export class ToolService implements AsyncDisposable {
           changed.push(name);
         }
       }
-      const added = new Set<string>();
+      // New or changed sources whose exposure the config decides (`expose = true` and its config).
+      const configDecides = new Set<string>();
       const kept = new Set<ToolSource>();
       await Promise.all(
         wanted.map(async (fresh) => {
@@ -112,14 +116,15 @@ export class ToolService implements AsyncDisposable {
         if (old) {
           await this.hide(old);
           void retire(old);
-        } else {
-          added.add(fresh.name);
         }
         this.adopt(fresh);
         changed.push(fresh.name);
-        if (was) await this.tryExpose(fresh, was.config);
+        // Exposed by a client: the new version is exposed again with the client's config. Otherwise
+        // the edited entry decides: its `expose` flag and its `[tools.config]`.
+        if (was && !was.byConfig) await this.tryExpose(fresh, was.config);
+        else configDecides.add(fresh.name);
       }
-      await this.exposeConfigured(config, added);
+      await this.exposeConfigured(config, configDecides);
       this.rebuildOrder(wanted.map((s) => s.name));
       this.announceIfChanged('reload', changed);
     });
@@ -152,14 +157,14 @@ export class ToolService implements AsyncDisposable {
     const marked = [...(config.tools ?? []), ...(config.mcp ?? [])].filter((e) => e.expose && only.has(e.name));
     for (const entry of marked) {
       const source = this.sources.get(entry.name);
-      if (source) await this.tryExpose(source, 'config' in entry ? entry.config : {});
+      if (source) await this.tryExpose(source, 'config' in entry ? entry.config : {}, true);
     }
   }
 
   /** Exposes without throwing (config-driven exposure): failures are logged and shown in tools/available. */
-  private async tryExpose(source: ToolSource, config: Record<string, unknown>): Promise<void> {
+  private async tryExpose(source: ToolSource, config: Record<string, unknown>, byConfig = false): Promise<void> {
     try {
-      await this.show(source, config);
+      await this.show(source, config, byConfig);
     } catch (error) {
       this.logger.error(`tool plugin "${source.name}" could not be exposed: ${(error as Error).message}`);
     }
@@ -305,6 +310,17 @@ export class ToolService implements AsyncDisposable {
       const how = permission.source === 'denyList' ? `the deny list (${permission.pattern})` : permission.source === 'client' ? `the client (${permission.decision})` : permission.source;
       throw new DaemonError('PERMISSION_DENIED', `tool "${name}" was not allowed to run: denied by ${how}`, { plugin: source.name, tool: name, reason: permission.source });
     }
+    // Asking can take a while: the plugin may have been unexposed or replaced meanwhile, or a
+    // reload may have put the tool on the deny list. The call runs only on what is exposed now.
+    if (permission.source === 'client') {
+      if (this.index.get(name)?.source !== source) {
+        throw new DaemonError('TOOL_PLUGIN_NOT_EXPOSED', `tool "${name}": tool plugin "${source.name}" was unexposed or replaced while the call waited for permission; call it again`, { plugin: source.name, tool: name });
+      }
+      const now = decide(this.policy, name, args, false, undefined);
+      if (now !== 'ask' && !now.allowed && now.source === 'denyList') {
+        throw new DaemonError('PERMISSION_DENIED', `tool "${name}" was not allowed to run: denied by the deny list (${now.pattern}), changed while the call waited`, { plugin: source.name, tool: name, reason: now.source });
+      }
+    }
     const output = await source.callTool(name, args, signal);
     return { ...output, plugin: source.name, permission };
   }
@@ -340,9 +356,9 @@ export class ToolService implements AsyncDisposable {
   }
 
   /** Runs `initialize` (after `shutdown` when already exposed) and indexes the tools; refuses a name collision. */
-  private async show(source: ToolSource, config: Record<string, unknown>): Promise<void> {
+  private async show(source: ToolSource, config: Record<string, unknown>, byConfig = false): Promise<void> {
     try {
-      await this.showUnchecked(source, config);
+      await this.showUnchecked(source, config, byConfig);
       this.exposeErrors.delete(source.name);
     } catch (error) {
       if (error instanceof DaemonError) this.exposeErrors.set(source.name, error);
@@ -350,7 +366,7 @@ export class ToolService implements AsyncDisposable {
     }
   }
 
-  private async showUnchecked(source: ToolSource, config: Record<string, unknown>): Promise<void> {
+  private async showUnchecked(source: ToolSource, config: Record<string, unknown>, byConfig: boolean): Promise<void> {
     if (source.state() === 'failed' || source.state() === 'stopped') {
       const reason = source.error()?.message ?? 'it is stopped';
       throw new DaemonError('PLUGIN_FAILED', `tool plugin "${source.name}" cannot be exposed: ${reason}`, { plugin: source.name, reason });
@@ -376,7 +392,7 @@ export class ToolService implements AsyncDisposable {
       });
     }
     for (const spec of source.tools()) this.index.set(spec.name, { source, spec });
-    this.exposed.set(source.name, { config });
+    this.exposed.set(source.name, { config, byConfig });
     this.logger.info(`exposed tool plugin "${source.name}" (${source.tools().length} tools)`);
   }
 

@@ -74,7 +74,7 @@ class Resolved {
 }
 
 /**
- * Accepts only absolute paths without "." or ".." segments that are a granted directory or lie
+ * Accepts only absolute paths without ".", ".." or empty segments that are a granted directory or lie
  * inside one. Everything else is refused here, before WASI sees it.
  */
 function resolvePath(path: string): Resolved {
@@ -87,7 +87,13 @@ function resolvePath(path: string): Resolved {
   const clean = new Array<string>();
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
-    if (part.length == 0) continue;
+    if (part.length == 0) {
+      // One trailing "/" is fine; "//" would let the same file have other spellings, which
+      // `deny_calls` globs over the arguments' text could not all name.
+      if (i == 0 || i == parts.length - 1) continue;
+      out.error = "path must not contain empty segments (\"//\"): " + path;
+      return out;
+    }
     if (part == "." || part == "..") {
       out.error = "path must not contain \".\" or \"..\" segments: " + path;
       return out;

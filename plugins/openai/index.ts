@@ -106,6 +106,35 @@ function chatRequest(stream: bool): i32 {
   return 0;
 }
 
+/** A provider response from the input: its parsed JSON body (null when not JSON), or `failed`. */
+class ResponseRead {
+  body: JsonValue | null = null;
+  /** Non-zero when the export must return it: the input was invalid or the status not 2xx (the error is set). */
+  failed: i32 = 0;
+}
+
+/** Reads `{"cfg","resp":{"resp":…}}`: a non-2xx response fails with the provider's classified error. */
+function readResponse(expected: string): ResponseRead {
+  const read = new ResponseRead();
+  const input = inputObject();
+  if (input === null) {
+    read.failed = failRaw("invalid input: expected {" + expected + "}");
+    return read;
+  }
+  const resp = responseOf(input);
+  if (resp === null) {
+    read.failed = failRaw("invalid input: missing resp");
+    return read;
+  }
+  const status = statusOf(resp);
+  if (status < 200 || status >= 300) {
+    read.failed = failPayload(classify(resp));
+    return read;
+  }
+  read.body = parseBody(bodyText(resp));
+  return read;
+}
+
 export function chat_request(): i32 {
   return chatRequest(false);
 }
@@ -116,13 +145,9 @@ export function chat_stream_request(): i32 {
 
 export function parse_chat_response(): i32 {
   beginCall();
-  const input = inputObject();
-  if (input === null) return failRaw("invalid input: expected {\"cfg\",\"resp\"}");
-  const resp = responseOf(input);
-  if (resp === null) return failRaw("invalid input: missing resp");
-  const status = statusOf(resp);
-  if (status < 200 || status >= 300) return failPayload(classify(resp));
-  const body = parseBody(bodyText(resp));
+  const read = readResponse("\"cfg\",\"resp\"");
+  if (read.failed != 0) return read.failed;
+  const body = read.body;
   if (body === null || !body.isObject()) return failTyped("provider_error", "the chat response is not a JSON object");
   const choices = body.get("choices");
   if (choices === null || !choices.isArray() || choices.length == 0) return failTyped("provider_error", "the chat response has no choices");
@@ -232,13 +257,9 @@ export function list_models_request(): i32 {
 
 export function parse_list_models_response(): i32 {
   beginCall();
-  const input = inputObject();
-  if (input === null) return failRaw("invalid input: expected {\"resp\"}");
-  const resp = responseOf(input);
-  if (resp === null) return failRaw("invalid input: missing resp");
-  const status = statusOf(resp);
-  if (status < 200 || status >= 300) return failPayload(classify(resp));
-  const body = parseBody(bodyText(resp));
+  const read = readResponse("\"resp\"");
+  if (read.failed != 0) return read.failed;
+  const body = read.body;
   const data: JsonValue | null = body === null ? null : body.get("data");
   if (data === null || !data.isArray()) return failTyped("provider_error", "the model list has no data array");
   const names = new Array<string>();
@@ -270,13 +291,9 @@ export function embed_request(): i32 {
 
 export function parse_embed_response(): i32 {
   beginCall();
-  const input = inputObject();
-  if (input === null) return failRaw("invalid input: expected {\"cfg\",\"resp\"}");
-  const resp = responseOf(input);
-  if (resp === null) return failRaw("invalid input: missing resp");
-  const status = statusOf(resp);
-  if (status < 200 || status >= 300) return failPayload(classify(resp));
-  const body = parseBody(bodyText(resp));
+  const read = readResponse("\"cfg\",\"resp\"");
+  if (read.failed != 0) return read.failed;
+  const body = read.body;
   const data: JsonValue | null = body === null ? null : body.get("data");
   if (data === null || !data.isArray()) return failTyped("provider_error", "the embeddings response has no data array");
   const list = data.asArray();
@@ -326,13 +343,9 @@ export function complete_request(): i32 {
 
 export function parse_complete_response(): i32 {
   beginCall();
-  const input = inputObject();
-  if (input === null) return failRaw("invalid input: expected {\"cfg\",\"resp\"}");
-  const resp = responseOf(input);
-  if (resp === null) return failRaw("invalid input: missing resp");
-  const status = statusOf(resp);
-  if (status < 200 || status >= 300) return failPayload(classify(resp));
-  const body = parseBody(bodyText(resp));
+  const read = readResponse("\"cfg\",\"resp\"");
+  if (read.failed != 0) return read.failed;
+  const body = read.body;
   const choices: JsonValue | null = body === null ? null : body.get("choices");
   if (choices === null || !choices.isArray() || choices.length == 0) return failTyped("provider_error", "the completion response has no choices");
   const text = choices.at(0)!.getString("text");

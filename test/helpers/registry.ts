@@ -6,8 +6,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliMain } from './paths.js';
-import { cleanEnv } from './serve.js';
+import { runCli, type CliRun } from './serve.js';
 
 /** Registries still running; stopped if this process exits without stopping them. */
 const live = new Set<ChildProcess>();
@@ -211,16 +210,8 @@ export class SourceEnv implements AsyncDisposable {
   }
 
   /** Runs the `plugd` CLI with this env, to completion. */
-  async cli(args: string[], timeoutMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const child = spawn(process.execPath, [cliMain, ...args], { env: cleanEnv(this.env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    const [code] = (await once(child, 'close')) as [number | null];
-    clearTimeout(timer);
-    return { code, stdout, stderr };
+  cli(args: string[], timeoutMs = 30_000): Promise<CliRun> {
+    return runCli(args, timeoutMs, this.env);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

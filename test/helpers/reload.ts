@@ -1,5 +1,4 @@
 import { closeSync, copyFileSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,9 +9,9 @@ import type { ChatMessage } from '../../protocol/chat.js';
 import type { DaemonStatusRequest, PluginStatus } from '../../protocol/daemon.js';
 import { PluginsDidChangeNotification } from '../../protocol/plugins.js';
 import { providersToml, type ProviderSpec } from './config.js';
-import { cliMain } from './paths.js';
 import { connectionOver } from './rawRpc.js';
 import { canConnect, cleanEnv, eventually, sleep, spawnServe, waitForSocket, type ServeRun } from './serve.js';
+export { runCli, type CliRun } from './serve.js';
 
 /**
  * Hot-reload test helpers: a `plugd serve` process whose config and plugin files live in one
@@ -318,23 +317,4 @@ export async function untilPrefix(client: PlugdClient, handle: string, prefix: s
     timeoutMs,
   );
   return last;
-}
-
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the `plugd` CLI as a separate process (`args` after `plugd`), to completion. */
-export async function runCli(args: string[], timeoutMs = 15_000): Promise<CliRun> {
-  const child = spawn(process.execPath, [cliMain, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'close')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
 }
