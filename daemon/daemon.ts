@@ -142,7 +142,7 @@ export class Daemon implements AsyncDisposable {
       configPath: this.options.config.path,
       socketPath: this.socketPath,
       clients: this.sessions.size,
-      plugins: this.registry.status(),
+      plugins: [...this.registry.status(), ...this.tools.status()],
       configError: this.reloader.configError ? toErrorInfo(this.reloader.configError) : null,
       reloads: this.reloader.reloads,
       watching: this.watcher !== null,

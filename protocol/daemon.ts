@@ -37,10 +37,14 @@ export interface PluginOrigin {
 
 /** Status of one configured plugin. */
 export interface PluginStatus {
-  /** The plugin's configured name (`[[providers]].name`). */
+  /** The plugin's configured name (`[[providers]].name`, `[[tools]].name`, or a `plugins_dir` file's name). */
   name: string;
-  /** What the plugin provides. */
-  kind: 'provider';
+  /**
+   * What the plugin provides: `provider` (a `[[providers]]` entry) or `tool` (a Wasm or native tool
+   * plugin: a `[[tools]]` entry or a file in `plugins_dir`; MCP servers are listed by
+   * `tools/available` only). A provider and a tool plugin may share a name.
+   */
+  kind: 'provider' | 'tool';
   /** The binary kind, or null when the file could not be read. */
   type: PluginType | null;
   /** Where it was loaded from: the resolved absolute path (for a download, the file in the cache). */
@@ -100,7 +104,7 @@ export namespace DaemonStatusRequest {
     socketPath: string | null;
     /** Connected clients. */
     clients: number;
-    /** Every configured plugin, in config order. */
+    /** Every configured plugin: providers in config order, then tool plugins in `tools/available`'s order. */
     plugins: PluginStatus[];
     /** Why the last reload rejected the config file (the last good config still serves), or null. */
     configError: ErrorInfo | null;

@@ -50,8 +50,8 @@ export interface ToolDeclaration {
   autoApproved: boolean;
 }
 
-/** Where a tool plugin comes from. */
-export type ToolPluginKind = 'wasm' | 'mcp';
+/** Where a tool plugin comes from: a Wasm module, a native shared library, or an MCP server. */
+export type ToolPluginKind = 'wasm' | 'native' | 'mcp';
 
 /** A tool name claimed by more than one plugin; only the first plugin exposed owns it. */
 export interface ToolNameCollision {
@@ -65,9 +65,9 @@ export interface ToolNameCollision {
 
 /** One discovered tool plugin. */
 export interface ToolPluginInfo {
-  /** The plugin's name: its `[[tools]]`/`[[mcp]]` name, or its file name without `.wasm` when discovered in `plugins_dir`. */
+  /** The plugin's name: its `[[tools]]`/`[[mcp]]` name, or its file name without `.wasm` (or `.so`, `.dylib`, `.dll`) when discovered in `plugins_dir`. */
   name: string;
-  /** A Wasm tool plugin or an MCP server. */
+  /** A Wasm tool plugin, a native one (a shared library, docs/plugin-abi.md §14), or an MCP server. */
   kind: ToolPluginKind;
   /** How it was found: a config entry, or a file in `plugins_dir`. */
   origin: 'config' | 'plugins_dir';

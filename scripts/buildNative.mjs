@@ -4,7 +4,7 @@
 // test/fixtures/native/<name>.c (→ dist/test/fixtures/native/<name>.so). Each sees
 // plugins/include/plugd.h. Up to date outputs are skipped. Usage: node scripts/buildNative.mjs [--force]
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ function targets() {
     if (files.includes('index.ts')) continue;
     const sources = files.filter((f) => f.endsWith('.c')).map((f) => path.join(dir, f));
     const headers = files.filter((f) => f.endsWith('.h')).map((f) => path.join(dir, f));
-    if (sources.length) out.push({ name: ent.name, sources, deps: [...sources, ...headers], out: path.join(root, 'dist', 'plugins', `${ent.name}${ext}`) });
+    if (sources.length) out.push({ name: ent.name, sources, deps: [...sources, ...headers, ...included([...sources, ...headers])], out: path.join(root, 'dist', 'plugins', `${ent.name}${ext}`) });
   }
   const fixtures = path.join(root, 'test', 'fixtures', 'native');
   if (existsSync(fixtures)) {
@@ -40,6 +40,19 @@ function targets() {
     }
   }
   return out;
+}
+
+// Files a plugin's sources include from outside its directory (`#include "../native-echo/json.c"`):
+// a change to them rebuilds the plugin too.
+function included(files) {
+  const found = [];
+  for (const file of files) {
+    for (const [, rel] of readFileSync(file, 'utf8').matchAll(/^#include "(\.\.\/[^"]+)"/gm)) {
+      const dep = path.resolve(path.dirname(file), rel);
+      if (existsSync(dep)) found.push(dep);
+    }
+  }
+  return found;
 }
 
 function compile(args) {

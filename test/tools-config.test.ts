@@ -34,6 +34,8 @@ test('[[tools]] entries get defaults, resolved paths and allowed_paths; plugins_
     },
   ]);
   assert.is(config.pluginsDir, join(homedir(), 'plugd-tools'));
+  // A native tool plugin takes `isolation` as a provider does (it applies to native libraries only).
+  assert.is(parseConfig('[[tools]]\nname = "n"\npath = "n.so"\nisolation = "thread"\n', at).tools?.[0]?.isolation, 'thread');
   assert.equal(config.providers, []);
   assert.is(defaultPluginsDir({ XDG_DATA_HOME: '/data' }), '/data/plugd/plugins');
   assert.is(defaultPluginsDir({}), join(homedir(), '.local', 'share', 'plugd', 'plugins'));
@@ -43,12 +45,12 @@ test('[[tools]] entries get defaults, resolved paths and allowed_paths; plugins_
 test('tool section errors name the file, line, entry and key', () => {
   const fail = (text: string, message: string) =>
     assert.throws(() => parseConfig(text, at), (e: unknown) => e instanceof ConfigError && e.message === message, message);
-  fail('[[tools]]\nname = "t"\npath = "t.wasm"\nexpsoe = true\n', `${at}:4: [[tools]] #1 ("t"): unknown key "expsoe" (expected one of: name, path, config, threads, timeout_ms, start_timeout_ms, allowed_hosts, expose)`);
+  fail('[[tools]]\nname = "t"\npath = "t.wasm"\nexpsoe = true\n', `${at}:4: [[tools]] #1 ("t"): unknown key "expsoe" (expected one of: name, path, config, threads, timeout_ms, start_timeout_ms, isolation, allowed_hosts, expose)`);
   fail('[[tools]]\nname = "t"\npath = "t.wasm"\nexpose = "yes"\n', `${at}:4: [[tools]] #1 ("t"): expose: expected a boolean, found a string "yes"`);
   fail('[[tools]]\nname = "t"\npath = "t.wasm"\n[tools.config]\nallowed_paths = "/tmp"\n', `${at}:5: [[tools]] #1 ("t"): config.allowed_paths: expected an array of directory paths`);
   fail('[[tools]]\nname = "t"\npath = "a.wasm"\n\n[[tools]]\nname = "t"\npath = "b.wasm"\n', `${at}:6: duplicate tool plugin name "t" in [[tools]] #2 (already used by [[tools]] #1); names must be unique across [[tools]] and [[mcp]]`);
   fail('toolz = 1\n', `${at}: unknown top-level key "toolz" (expected [[providers]], [[tools]], [[mcp]], [registries."HOST"], [permissions], plugins_dir or mcp_json)`);
-  fail('[[tools]]\nname = "t"\npath = "t.wasm"\nisolation = "thread"\n', `${at}:4: [[tools]] #1 ("t"): unknown key "isolation" (expected one of: name, path, config, threads, timeout_ms, start_timeout_ms, allowed_hosts, expose)`);
+  fail('[[tools]]\nname = "t"\npath = "t.so"\nisolation = "fork"\n', `${at}:4: [[tools]] #1 ("t"): isolation: expected "process" or "thread"`);
   fail('[[tools]]\nname = "t"\npath = "oci://127.0.0.1:5000/tools/t:1"\n', `${at}:3: [[tools]] #1 ("t"): path: tool plugins load from local files in this version (https:// and oci:// sources are for [[providers]]; \`plugd pull\` one and point path at the file)`);
   fail('[permissions]\nask_timeout_ms = 0\n', `${at}: "permissions.ask_timeout_ms": Too small: expected number to be >=1`);
 });

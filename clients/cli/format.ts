@@ -48,7 +48,7 @@ export function formatStatus(status: DaemonStatusRequest.Result): string {
     status.plugins.map((plugin) => [
       plugin.name,
       plugin.state,
-      plugin.type ?? '-',
+      plugin.kind === 'tool' ? `${plugin.type ?? '-'} tool` : (plugin.type ?? '-'),
       String(plugin.calls),
       String(plugin.errors),
       String(plugin.restarts),

@@ -35,10 +35,10 @@ export const RegistrySettingsSchema = z.strictObject({
   insecure: z.boolean().optional(),
 });
 
-/** One `[[tools]]` entry: a Wasm tool plugin, with the same runtime settings as a provider. */
-// Tool plugins load from local Wasm files in this version: no downloads (sha256), native
-// isolation or host-side HTTP timeouts.
-export const ToolEntrySchema = ProviderEntrySchema.omit({ sha256: true, isolation: true, connect_timeout_ms: true, first_byte_timeout_ms: true, idle_timeout_ms: true }).extend({
+/** One `[[tools]]` entry: a Wasm or native tool plugin, with the same runtime settings as a provider. */
+// Tool plugins load from local files in this version: no downloads (sha256) or host-side HTTP
+// timeouts. `isolation` applies to a native library, as for a provider.
+export const ToolEntrySchema = ProviderEntrySchema.omit({ sha256: true, connect_timeout_ms: true, first_byte_timeout_ms: true, idle_timeout_ms: true }).extend({
   /** Expose its tools as soon as it has loaded (default false). */
   expose: z.boolean().optional(),
 });
@@ -143,6 +143,6 @@ export interface PlugdConfig {
   tools?: ToolEntry[];
   mcp?: McpEntry[];
   permissions?: PermissionPolicy;
-  /** The directory scanned for tool plugins (`*.wasm`). */
+  /** The directory scanned for tool plugins (`*.wasm`, and native `*.so`/`*.dylib`/`*.dll`). */
   pluginsDir?: string;
 }

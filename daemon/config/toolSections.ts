@@ -61,7 +61,7 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
       threads: entry.threads ?? DEFAULTS.threads,
       timeoutMs: entry.timeout_ms ?? DEFAULTS.timeoutMs,
       startTimeoutMs: entry.start_timeout_ms ?? DEFAULTS.startTimeoutMs,
-      isolation: 'process',
+      isolation: entry.isolation ?? 'process',
       allowedHosts: entry.allowed_hosts ?? [],
       ...(allowedPaths.length > 0 && { allowedPaths }),
       expose: entry.expose ?? false,

@@ -67,25 +67,7 @@ export class PluginRegistry implements AsyncDisposable {
   }
 
   status(): PluginStatus[] {
-    return this.list().map((h) => ({
-      name: h.name,
-      kind: 'provider',
-      type: h.type,
-      source: h.entry.resolvedPath,
-      origin: h.entry.origin ?? null,
-      state: publicState(h.state),
-      error: h.failure ? toErrorInfo(h.failure) : null,
-      reloadError: this.reloadErrors.has(h.name) ? toErrorInfo(this.reloadErrors.get(h.name)) : null,
-      pluginName: h.info?.name ?? null,
-      loadTimeMs: h.loadTimeMs,
-      readyAt: h.readyAt?.toISOString() ?? null,
-      threads: h.entry.threads,
-      isolation: h.isolation,
-      timeoutMs: h.entry.timeoutMs,
-      calls: h.stats.calls,
-      errors: h.stats.errors,
-      restarts: h.restarts,
-    }));
+    return this.list().map((h) => hostStatus(h, 'provider', this.reloadErrors.get(h.name) ?? null));
   }
 
   async drain(timeoutMs: number): Promise<void> {
@@ -99,4 +81,27 @@ export class PluginRegistry implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
   }
+}
+
+/** One host's `daemon/status` entry (a provider's, or a tool plugin's with its source's state and error). */
+export function hostStatus(h: PluginHost, kind: PluginStatus['kind'], reloadError: DaemonError | null): PluginStatus {
+  return {
+    name: h.name,
+    kind,
+    type: h.type,
+    source: h.entry.resolvedPath,
+    origin: h.entry.origin ?? null,
+    state: publicState(h.state),
+    error: h.failure ? toErrorInfo(h.failure) : null,
+    reloadError: reloadError ? toErrorInfo(reloadError) : null,
+    pluginName: h.info?.name ?? null,
+    loadTimeMs: h.loadTimeMs,
+    readyAt: h.readyAt?.toISOString() ?? null,
+    threads: h.entry.threads,
+    isolation: h.isolation,
+    timeoutMs: h.entry.timeoutMs,
+    calls: h.stats.calls,
+    errors: h.stats.errors,
+    restarts: h.restarts,
+  };
 }

@@ -4,12 +4,13 @@ import { dirname, resolve } from 'node:path';
 import type { PlugdConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { isRemotePath } from '../sources/reference.js';
+import { pluginFile } from '../tools/discover.js';
 
 // Events closer together than this become one reload (an editor's save is several events).
 const COALESCE_MS = 10;
 
 /**
- * Watches plugins.toml, every local plugin file it names and the `*.wasm` files in `plugins_dir`; any change (in-place write,
+ * Watches plugins.toml, every local plugin file it names and the plugin files in `plugins_dir` (`*.wasm`, `*.so`, …); any change (in-place write,
  * write-then-rename, delete and re-create) asks for a reload, coalesced. It watches the files'
  * directories rather than the files: a watch on a file itself is lost when the file is replaced
  * or deleted, and a build that deletes its output first would never be seen again. `update`
@@ -20,7 +21,7 @@ export class ConfigWatcher implements AsyncDisposable {
   private readonly watcher: FSWatcher;
   private files = new Set<string>();
   private dirs = new Set<string>();
-  /** Directories where any `*.wasm` counts (`plugins_dir`). */
+  /** Directories where any plugin file (`*.wasm`, `*.so`, `*.dylib`, `*.dll`) counts (`plugins_dir`). */
   private anyWasmIn = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly listening: Promise<void>;
@@ -40,7 +41,7 @@ export class ConfigWatcher implements AsyncDisposable {
     });
     this.listening = new Promise((done) => this.watcher.once('ready', () => done()));
     this.watcher.on('all', (event, path) => {
-      if (!this.files.has(resolve(path)) && !(this.anyWasmIn.has(dirname(resolve(path))) && path.endsWith('.wasm'))) return;
+      if (!this.files.has(resolve(path)) && !(this.anyWasmIn.has(dirname(resolve(path))) && pluginFile.test(path))) return;
       this.logger.debug(`watch: ${event} ${path}`);
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.onChange(), COALESCE_MS);

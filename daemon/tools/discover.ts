@@ -1,20 +1,23 @@
 import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { DEFAULTS, type ToolEntry } from '../config/schema.js';
 import type { Logger } from '../log.js';
 
 const pluginName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/** A plugin file in `plugins_dir`: a Wasm module, or a native library (in its own process, the default isolation). */
+export const pluginFile = /\.(wasm|so|dylib|dll)$/;
 
 /**
- * The tool plugins in `plugins_dir`: every `NAME.wasm` directly inside it, named NAME, with the
- * default runtime settings, not exposed until asked. A name that a config entry already uses is
- * skipped (the entry wins). A missing directory is no plugins.
+ * The tool plugins in `plugins_dir`: every `NAME.wasm` (or native `NAME.so`, `.dylib`, `.dll`)
+ * directly inside it, named NAME, with the default runtime settings, not exposed until asked. A
+ * name that a config entry or an earlier file (in name order) already uses is skipped (the entry
+ * wins). A missing directory is no plugins.
  */
 export function discoverPlugins(dir: string, taken: ReadonlySet<string>, logger: Logger): ToolEntry[] {
   let names: string[];
   try {
     names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.wasm'))
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && pluginFile.test(e.name))
       .map((e) => e.name)
       .sort();
   } catch (error) {
@@ -23,8 +26,9 @@ export function discoverPlugins(dir: string, taken: ReadonlySet<string>, logger:
     return [];
   }
   const entries: ToolEntry[] = [];
+  const found = new Set<string>();
   for (const file of names) {
-    const name = basename(file, '.wasm');
+    const name = file.replace(pluginFile, '');
     if (!pluginName.test(name)) {
       logger.warn(`plugins_dir: skipping ${join(dir, file)}: "${name}" is not a valid plugin name (letters, digits, ".", "_", "-")`);
       continue;
@@ -33,6 +37,11 @@ export function discoverPlugins(dir: string, taken: ReadonlySet<string>, logger:
       logger.debug(`plugins_dir: ${join(dir, file)} is shadowed by the config entry "${name}"`);
       continue;
     }
+    if (found.has(name)) {
+      logger.warn(`plugins_dir: skipping ${join(dir, file)}: another file there is already the plugin "${name}"`);
+      continue;
+    }
+    found.add(name);
     entries.push({
       name,
       path: join(dir, file),

@@ -1,4 +1,5 @@
 import type { UserCommand } from '../../protocol/commands.js';
+import type { PluginStatus } from '../../protocol/daemon.js';
 import type { PermissionOutcome, PermissionsRequest } from '../../protocol/permissions.js';
 import type { ExposeOutcome, ToolCallResult, ToolDeclaration, ToolNameCollision, ToolPluginInfo, ToolsDidChangeNotification } from '../../protocol/tools.js';
 import type { CancelSignal } from '../cancelSignal.js';
@@ -11,8 +12,9 @@ import { discoverPlugins } from './discover.js';
 import { McpToolSource } from './mcpToolSource.js';
 import { decide, callSignature } from './permissionPolicy.js';
 import type { SourceChange, ToolSource, ToolSpec } from './toolSource.js';
-import { WasmToolSource } from './wasmToolSource.js';
+import { PluginToolSource } from './pluginToolSource.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
+import { hostStatus } from '../plugins/registry.js';
 
 /** Who is calling: the connection, for `permissions/request` and remembered decisions. */
 export interface Caller {
@@ -31,7 +33,7 @@ interface Exposed {
 const defaultPolicy: PermissionPolicy = { default: TOOL_DEFAULTS.permission, allow: [], deny: [], allowCalls: [], denyCalls: [], askTimeoutMs: TOOL_DEFAULTS.askTimeoutMs };
 
 /**
- * The tool plugins (Wasm `[[tools]]`, files in `plugins_dir`, `[[mcp]]` servers), which of them
+ * The tool plugins (Wasm or native `[[tools]]`, files in `plugins_dir`, `[[mcp]]` servers), which of them
  * are exposed, the index of exposed tool names, and the call path: arguments checked against the
  * tool's input schema, then the permission policy, then the plugin. Exposure changes run one at
  * a time; every change of the exposed tool set is announced with `tools/didChange`.
@@ -132,7 +134,7 @@ export class ToolService implements AsyncDisposable {
     const tools: ToolEntry[] = [...(config.tools ?? [])];
     const taken = new Set([...tools.map((t) => t.name), ...(config.mcp ?? []).map((m) => m.name)]);
     if (config.pluginsDir) tools.push(...discoverPlugins(config.pluginsDir, taken, this.logger));
-    const sources: ToolSource[] = tools.map((entry) => new WasmToolSource(entry, this.logger));
+    const sources: ToolSource[] = tools.map((entry) => new PluginToolSource(entry, this.logger));
     sources.push(...(config.mcp ?? []).map((entry: McpEntry) => new McpToolSource(entry, this.logger)));
     return sources;
   }
@@ -350,7 +352,7 @@ export class ToolService implements AsyncDisposable {
   }
 
   private configuredConfig(source: ToolSource): Record<string, unknown> {
-    return source instanceof WasmToolSource ? source.entry.config : {};
+    return source instanceof PluginToolSource ? source.entry.config : {};
   }
 
   /** Runs `initialize` (after `shutdown` when already exposed) and indexes the tools; refuses a name collision. */
@@ -446,14 +448,29 @@ export class ToolService implements AsyncDisposable {
     return run;
   }
 
-  /** Tool calls in flight on Wasm tool plugins. */
-  get pending(): number {
-    return [...this.sources.values()].reduce((n, s) => n + (s instanceof WasmToolSource ? s.host.pending : 0), 0);
+  /**
+   * The `daemon/status` entries of the tool plugins hosted in this daemon (Wasm and native files,
+   * `kind: 'tool'`), in tools/available's order; MCP servers are in tools/available only. The
+   * state and error are the tool plugin's (a plugin whose tool exports are unreadable is failed).
+   */
+  status(): PluginStatus[] {
+    return [...this.sources.values()]
+      .filter((s): s is PluginToolSource => s instanceof PluginToolSource)
+      .map((s) => {
+        const error = s.error();
+        const state = s.state();
+        return { ...hostStatus(s.host, 'tool', null), state: state === 'restarting' ? 'loading' : state, error: error ? toErrorInfo(error) : null };
+      });
   }
 
-  /** Waits (up to `timeoutMs`) for the Wasm tool plugins' calls in flight. */
+  /** Tool calls in flight on Wasm and native tool plugins. */
+  get pending(): number {
+    return [...this.sources.values()].reduce((n, s) => n + (s instanceof PluginToolSource ? s.host.pending : 0), 0);
+  }
+
+  /** Waits (up to `timeoutMs`) for the Wasm and native tool plugins' calls in flight. */
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.all([...this.sources.values()].map((s) => (s instanceof WasmToolSource ? s.host.drain(timeoutMs) : undefined)));
+    await Promise.all([...this.sources.values()].map((s) => (s instanceof PluginToolSource ? s.host.drain(timeoutMs) : undefined)));
   }
 
   async dispose(): Promise<void> {
@@ -466,16 +483,16 @@ export class ToolService implements AsyncDisposable {
   }
 }
 
-/** How long a replaced or removed Wasm tool plugin may take to finish its calls in flight. */
+/** How long a replaced or removed Wasm or native tool plugin may take to finish its calls in flight. */
 const RETIRE_DRAIN_MS = 120_000;
 
 /** Lets a replaced or removed source finish its calls in flight, then stops it. */
 async function retire(source: ToolSource): Promise<void> {
-  if (source instanceof WasmToolSource) await source.host.drain(RETIRE_DRAIN_MS);
+  if (source instanceof PluginToolSource) await source.host.drain(RETIRE_DRAIN_MS);
   await source.dispose().catch(() => undefined);
 }
 
 /** The fingerprint a source will have once loaded, computed without loading it. */
 function expectedFingerprint(source: ToolSource): Promise<string> | string {
-  return source instanceof WasmToolSource ? currentFingerprint(source.entry) : source.fingerprint;
+  return source instanceof PluginToolSource ? currentFingerprint(source.entry) : source.fingerprint;
 }

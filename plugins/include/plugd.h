@@ -97,8 +97,7 @@ PLUGD_EXPORT plugd_fn plugd_name;
  *   plugd_embed            input: {"cfg","inputs"}; output: [[number,...],...]
  *   plugd_complete         input: {"cfg","req"}; output: {"text": ...}
  *
- * Reserved for tool plugins (not called by this version): every export whose name starts
- * with plugd_tool_ (for example plugd_tool_list, plugd_tool_call), same signature.
+ * Every name starting with plugd_tool_ is reserved for tool plugins; the ones below are defined.
  */
 PLUGD_EXPORT plugd_fn plugd_init_logging;
 PLUGD_EXPORT plugd_fn plugd_config_schema;
@@ -111,6 +110,33 @@ PLUGD_EXPORT plugd_fn plugd_chat;
 PLUGD_EXPORT plugd_fn plugd_chat_stream;
 PLUGD_EXPORT plugd_fn plugd_embed;
 PLUGD_EXPORT plugd_fn plugd_complete;
+
+/* ---- Tool plugins (docs/plugin-abi.md, "Tool plugins") ---------------------------------- *
+ * The Wasm tool exports, same input, output and error convention, under plugd_tool_ names
+ * (reserved since version 1, so a plugin defining them is still PLUGD_ABI_VERSION 1). A tool
+ * plugin defines plugd_name and plugd_tool_list, and plugd_tool_call when it declares tools.
+ *
+ *   plugd_tool_list                Wasm `tools`:    input null; output: JSON array of tool declarations
+ *   plugd_tool_call                `call_tool`:     input {"name","arguments"}; output: a tool result
+ *                                                   {"content":[...],"structuredContent"?,"isError"?}
+ *   plugd_tool_initialize          `initialize`:    input: the config object ({} when none); output ignored
+ *   plugd_tool_shutdown            `shutdown`:      input null; output ignored
+ *   plugd_tool_system_instructions `system_instructions`: input null; output: text (empty = none)
+ *   plugd_tool_auto_approved       `auto_approved_tools`: input null; output: JSON array of tool names
+ *   plugd_tool_user_commands       `user_commands`: input null; output: JSON array of commands
+ *   plugd_tool_run_command         `run_command`:   input {"name","args"}; output {"text","isError"?}
+ *
+ * A tool's own failure is a result with "isError": true and return PLUGD_OK; a non-zero return
+ * is a plugin error (the call fails with PluginError).
+ */
+PLUGD_EXPORT plugd_fn plugd_tool_list;
+PLUGD_EXPORT plugd_fn plugd_tool_call;
+PLUGD_EXPORT plugd_fn plugd_tool_initialize;
+PLUGD_EXPORT plugd_fn plugd_tool_shutdown;
+PLUGD_EXPORT plugd_fn plugd_tool_system_instructions;
+PLUGD_EXPORT plugd_fn plugd_tool_auto_approved;
+PLUGD_EXPORT plugd_fn plugd_tool_user_commands;
+PLUGD_EXPORT plugd_fn plugd_tool_run_command;
 
 #ifdef __cplusplus
 }

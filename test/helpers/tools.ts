@@ -11,6 +11,7 @@ export interface ToolSpecToml {
   path: string;
   expose?: boolean;
   timeoutMs?: number;
+  isolation?: 'process' | 'thread';
   config?: Record<string, string | number | boolean | string[]>;
 }
 
@@ -20,6 +21,7 @@ export function toolsToml(tools: ToolSpecToml[], options: { permissions?: Record
     const lines = ['[[tools]]', `name = ${JSON.stringify(t.name)}`, `path = ${JSON.stringify(t.path)}`];
     if (t.expose !== undefined) lines.push(`expose = ${t.expose}`);
     if (t.timeoutMs !== undefined) lines.push(`timeout_ms = ${t.timeoutMs}`);
+    if (t.isolation !== undefined) lines.push(`isolation = "${t.isolation}"`);
     if (t.config) {
       lines.push('[tools.config]');
       for (const [k, v] of Object.entries(t.config)) lines.push(`${k} = ${JSON.stringify(v)}`);

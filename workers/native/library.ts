@@ -1,5 +1,6 @@
 import koffi from 'koffi';
 import type { WireError } from '../messages.js';
+import { TOOL_FUNCTIONS, symbolOf } from './symbols.js';
 
 /** The ABI version this host implements (plugins/include/plugd.h, PLUGD_ABI_VERSION). */
 export const ABI_VERSION = 1;
@@ -76,8 +77,8 @@ export class NativeLibrary {
     const free = optional(() => lib.func('void plugd_free(void *buffer)'));
     if (!free) throw missing('plugd_free', ', which the host needs to release returned buffers');
     this.free = free;
-    for (const fn of FUNCTIONS) {
-      const call = optional(() => lib.func(`plugd_${fn}`, 'int32_t', [...PluginFunction]));
+    for (const fn of [...FUNCTIONS, ...Object.keys(TOOL_FUNCTIONS)]) {
+      const call = optional(() => lib.func(symbolOf(fn), 'int32_t', [...PluginFunction]));
       if (call) this.functions.set(fn, call as Call);
     }
     if (!this.functions.has('name')) throw missing('plugd_name', '');
@@ -96,10 +97,10 @@ export class NativeLibrary {
     return this.functions.has(fn);
   }
 
-  /** Calls `plugd_<fn>`; returns its code and its output text (null when it set none). */
+  /** Calls the C function of `fn` ({@link symbolOf}); returns its code and its output text (null when it set none). */
   call(fn: string, input: string): { code: number; output: string | null } {
     const call = this.functions.get(fn);
-    if (!call) throw new Error(`the plugin does not export "plugd_${fn}"`);
+    if (!call) throw new Error(`the plugin does not export "${symbolOf(fn)}"`);
     const bytes = Buffer.from(input, 'utf8');
     const output: [unknown] = [null];
     const length: [number | bigint] = [0];

@@ -6,6 +6,7 @@ import type { CallTask, LogRecord, NativeInbound, NativeOutbound, NativeWorkerSt
 import { decodePluginError } from '../wasm/pluginErrors.js';
 import { holdLifeline } from './lifeline.js';
 import { LoadFailure, NativeLibrary } from './library.js';
+import { symbolOf } from './symbols.js';
 
 /**
  * A native plugin's worker: a child process of the daemon (fork IPC) or, with
@@ -106,7 +107,7 @@ function call(seq: number, task: CallTask): WorkerResult {
   current = { seq, stream: task.fn === 'chat_stream', logs };
   try {
     if (!library) return { type: 'error', logs, error: { name: 'PluginLoadError', code: 'PLUGIN_LOAD', message: loadError?.message ?? 'the plugin is not loaded' } };
-    if (!library.has(task.fn)) return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "plugd_${task.fn}"` } };
+    if (!library.has(task.fn)) return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${symbolOf(task.fn)}"` } };
     const { code, output } = library.call(task.fn, task.input ?? 'null');
     if (code === 0) return { type: 'result', output, logs };
     // plugd.h: 1 = typed error JSON, anything else = a raw message.
