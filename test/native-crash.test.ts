@@ -2,10 +2,12 @@
 // other plugins down: its call fails with a clear error, its process is replaced (with backoff,
 // within a crash budget), and no plugin process outlives the daemon.
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlugdClient } from '../clients/client.js';
 import { CancelledError, PluginCrashedError, PluginFailedError, PluginTimeoutError } from '../clients/errors.js';
+import { providersToml, type ProviderSpec } from './helpers/config.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { nativeFixture, nativePlugin, samplePlugin } from './helpers/paths.js';
 import { eventually, rejection, sleep, waitSettled, within } from './helpers/serve.js';
@@ -132,6 +134,23 @@ test('threads = 2 runs two worker processes: a call is served by the second whil
     },
     15_000,
   );
+});
+
+test('a native plugin replaced while it is still loading leaves no worker process behind', async () => {
+  const entry = (path: string): ProviderSpec[] => [{ name: 'p', path, threads: 2, startTimeoutMs: 20_000 }];
+  await using daemon = await DaemonProcess.start({ config: entry(nativeFixture('slowload')) });
+  await using client = await daemon.connect();
+  // The first version needs 3 s to answer plugd_name; the edit replaces it long before that.
+  await eventually('the slow version is loading', async () => (await client.status()).plugins[0]?.state === 'loading');
+  writeFileSync(daemon.configPath, providersToml(entry(nativeFixture('crashy'))));
+  assert.equal((await client.reload()).updated, ['p']);
+  await eventually('the new version serves from its two processes', () => workerPids(daemon.pid).length === 2, 10_000);
+  // Past the moment the replaced version's plugd_name returned: it must not have started more.
+  await sleep(4000);
+  assert.is(workerPids(daemon.pid).length, 2, `worker processes: ${workerPids(daemon.pid).join(', ')}`);
+  assert.not.match(daemon.stderr, /plugin "p" failed/, 'a version stopped while loading is not reported as failed');
+  const { handle } = await client.build({ provider: 'p' });
+  assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
 });
 
 test('a call that loops forever fails with PluginTimeout at timeout_ms, its process is killed, and the next call gets a fresh process', async () => {

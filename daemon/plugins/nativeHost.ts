@@ -96,6 +96,11 @@ export class NativePluginHost extends PluginHost {
     }
     const first = this.spawn();
     const info = await this.describe(first);
+    // Disposed while it loaded (a reload replaced it, the daemon is stopping): start nothing more.
+    if (this.closed) {
+      first.runner?.kill();
+      throw new PluginLoadError('PLUGIN_LOAD', `${path}: the plugin was stopped while it loaded`, { plugin: this.name });
+    }
     this.slots.push(first);
     for (let i = 1; i < this.entry.threads; i++) this.slots.push(this.spawn());
     return info;

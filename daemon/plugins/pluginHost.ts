@@ -104,6 +104,8 @@ export abstract class PluginHost implements AsyncDisposable {
       this.logger.info(`loaded plugin "${this.name}" (${info.name}) from ${this.entry.resolvedPath} in ${this.loadTimeMs} ms`);
     } catch (error) {
       this.loadTimeMs = Math.round(performance.now() - began);
+      // Disposed while loading: stopped is the outcome, not a failure to report.
+      if (this.state === 'stopped') return;
       this.fail(error instanceof DaemonError ? error : new PluginLoadError('PLUGIN_LOAD', String((error as Error)?.message ?? error), { plugin: this.name }));
     }
   }
