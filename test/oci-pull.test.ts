@@ -7,8 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
-import { SourceEnv, TestRegistry } from './helpers/registry.js';
+import { SourceEnv, StallingProxy, TestRegistry } from './helpers/registry.js';
 import { pluginOf, waitSettledStatus } from './helpers/reload.js';
+import { eventually } from './helpers/serve.js';
 import { createHash } from 'node:crypto';
 
 const echoWasm = samplePlugin('echo');
@@ -174,6 +175,37 @@ test('a tag moved under a pinned digest: the pin keeps its version, reload {refr
   status = await waitSettledStatus(client);
   assert.is(pluginOf(status, 'tag').origin?.digest, first.digest);
   assert.is(pluginOf(status, 'tag').pluginName, 'echo');
+});
+
+test('a layer download that stalls fails the plugin after the idle limit and caches nothing; a reload loads it later', async () => {
+  await using registry = await TestRegistry.start();
+  await using proxy = await StallingProxy.start(registry.host);
+  await using src = new SourceEnv();
+  const push = await src.cli(['push', echoWasm, `oci://${registry.host}/plugins/echo:1.0`]);
+  assert.is(push.code, 0, push.stderr);
+  const ref = `oci://${proxy.host}/plugins/echo:1.0`;
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'echo', path: ref }], env: { ...src.env, PLUGD_DOWNLOAD_IDLE_MS: '700' } });
+  await using client = await daemon.connect();
+  const bytes = readFileSync(echoWasm);
+  let echo = pluginOf(await waitSettledStatus(client), 'echo');
+  assert.is(echo.state, 'failed');
+  assert.is(echo.error?.code, 'SOURCE_UNREACHABLE');
+  assert.is(
+    echo.error?.message,
+    `plugin "echo": ${ref}: layer ${sha(bytes)}: the download stalled: no data for 700 ms after ${Math.floor(bytes.length / 2)} of ${bytes.length} bytes; nothing was cached`,
+  );
+  const blobs = join(src.cacheRoot, 'blobs', 'sha256');
+  assert.equal(existsSync(blobs) ? readdirSync(blobs) : [], [], 'no manifest or partial layer is kept');
+  assert.equal(readdirSync(join(src.cacheRoot, 'tmp')), []);
+  await eventually('the stalled connection was closed', () => proxy.abandoned === 1);
+
+  proxy.stallBlobs = false;
+  const summary = await client.reload();
+  assert.equal(summary.failed, [], JSON.stringify(summary));
+  echo = pluginOf(await waitSettledStatus(client), 'echo');
+  assert.is(echo.state, 'ready', JSON.stringify(echo.error));
+  const { handle } = await client.build({ provider: 'echo' });
+  assert.is((await client.complete({ handle, prompt: 'through' })).text, 'through');
 });
 
 test.run();
