@@ -341,6 +341,25 @@ test('a download that stalls mid-body fails after the idle limit, caches nothing
   assert.is((await client.complete({ handle, prompt: 'back' })).text, 'back');
 });
 
+test('a cached URL whose revalidation stalls loads from the cache, with the stall as the warning', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  server.etag = null;
+  assert.is((await src.cli(['pull', server.url])).code, 0);
+  server.stall = true;
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: server.url }], env: { ...src.env, PLUGD_DOWNLOAD_IDLE_MS: '700' } });
+  await using client = await daemon.connect();
+  const web = pluginOf(await waitSettledStatus(client), 'web');
+  assert.is(web.state, 'ready', JSON.stringify(web.error));
+  assert.is(server.requests.length, 2, 'the daemon asked again at start-up');
+  const half = Math.floor(echo.length / 2);
+  assert.is(
+    web.origin?.warning,
+    `${server.url}: the download stalled: no data for 700 ms after ${half} of ${echo.length} bytes; nothing was cached; using the cached copy sha256:${sha(echo)} (fetched ${web.origin?.warning?.match(/fetched ([^)]+)\)/)?.[1]})`,
+  );
+  assert.equal([web.origin?.fromCache, web.origin?.digest], [true, `sha256:${sha(echo)}`]);
+});
+
 test('PLUGD_DOWNLOAD_IDLE_MS that is not a positive number fails the download with an error naming it', async () => {
   await using server = await FileServer.start();
   await using src = new SourceEnv();

@@ -70,6 +70,8 @@ export async function pullHttps(url: URL, pin: string | null, ctx: PullContext, 
   } catch (error) {
     const got = /got (sha256:[0-9a-f]{64})/.exec((error as Error).message)?.[1];
     if (pin && got) throw new SourceError('SOURCE_DIGEST', `${key}: sha256 mismatch: the entry pins ${pin.slice(7)}, the download is ${got.slice(7)}; nothing was cached`);
+    // A download cut off (a stall, a dropped connection) is an outage like an unreachable server.
+    if (usable && error instanceof SourceError && error.code === 'SOURCE_UNREACHABLE') return fallback(error.message.replace(`${key}: `, ''));
     throw error;
   }
   const record = recordFor(ctx, key, stored.digest, stored.size, response.headers.get('etag'), response.headers.get('last-modified'));

@@ -92,7 +92,7 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
   blobs.push(layer.digest);
   let downloaded = false;
   if (!(await ctx.cache.hasBlob(layer.digest))) {
-    const body = await client.blob(ref.repository, layer.digest);
+    const body = await client.blob(ref.repository, layer.digest, ctx.idleMs);
     await ctx.cache.putStream(body, { digest: layer.digest, size: layer.size, what: `${key}: layer ${layer.digest}`, idleMs: ctx.idleMs }, (p) =>
       ctx.onProgress?.({ ref: key, phase: 'downloading', bytes: p.bytes, total: p.total }),
     );
