@@ -199,6 +199,12 @@ test('a layer download that stalls fails the plugin after the idle limit and cac
   assert.equal(readdirSync(join(src.cacheRoot, 'tmp')), []);
   await eventually('the stalled connection was closed', () => proxy.abandoned === 1);
 
+  // A registry that never answers the blob request at all is given up on after the same time.
+  proxy.stallBlobs = 'headers';
+  const silent = await Promise.race([client.reload(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the reload never ended')), 15_000).unref())]);
+  assert.equal(silent.failed.map((f) => [f.name, f.error.code, f.error.message]), [['echo', 'SOURCE_UNREACHABLE', `plugin "echo": ${proxy.host}: cannot reach the registry (no answer within 700 ms)`]]);
+  await eventually('the silent connection was closed', () => proxy.abandoned === 2);
+
   proxy.stallBlobs = false;
   const summary = await client.reload();
   assert.equal(summary.failed, [], JSON.stringify(summary));

@@ -177,12 +177,13 @@ export class TestRegistry implements AsyncDisposable {
 }
 
 /**
- * A loopback HTTP proxy in front of a registry, for a network that fails mid-transfer: while
- * `stallBlobs`, a blob GET gets the registry's status and headers and the first half of its body,
- * then nothing more (the connection stays open). Everything else is passed through as is.
+ * A loopback HTTP proxy in front of a registry, for a network that fails mid-transfer: with
+ * `stallBlobs` at `body`, a blob GET gets the registry's status and headers and the first half of
+ * its body, then nothing more; at `headers`, it gets nothing at all (the connection stays open).
+ * Everything else is passed through as is.
  */
 export class StallingProxy implements AsyncDisposable {
-  stallBlobs = true;
+  stallBlobs: 'body' | 'headers' | false = 'body';
   /** Stalled responses whose connection the client closed. */
   abandoned = 0;
   private constructor(
@@ -211,13 +212,15 @@ export class StallingProxy implements AsyncDisposable {
     for (const name of ['accept', 'authorization']) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name];
     const response = await fetch(`http://${this.upstream}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, redirect: 'manual' });
     const body = Buffer.from(await response.arrayBuffer());
+    const stall = req.method === 'GET' && response.ok && /\/blobs\/sha256:/.test(req.url ?? '') ? this.stallBlobs : false;
+    if (stall) res.on('close', () => this.abandoned++);
+    if (stall === 'headers') return;
     const out: Record<string, string> = {};
     response.headers.forEach((value, name) => {
       if (name !== 'content-encoding' && name !== 'transfer-encoding' && name !== 'connection' && name !== 'keep-alive') out[name] = value;
     });
     res.writeHead(response.status, out);
-    if (!(this.stallBlobs && req.method === 'GET' && response.ok && /\/blobs\/sha256:/.test(req.url ?? ''))) return void res.end(body);
-    res.on('close', () => this.abandoned++);
+    if (!stall) return void res.end(body);
     res.write(body.subarray(0, Math.floor(body.length / 2)));
   }
 
