@@ -112,7 +112,7 @@ async function open(url: URL, headers: Record<string, string>, idleMs: number, k
       const rule = next.protocol === 'http:' ? 'plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost)' : 'only https:// (or http:// to a loopback host) is followed';
       throw new SourceError('SOURCE_UNSAFE', `${key}: refused the redirect to ${displayUrl(next)}: ${rule}; nothing was downloaded`);
     }
-    if (hop + 1 >= MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} redirects`;
+    if (hop >= MAX_REDIRECTS) return `more than ${MAX_REDIRECTS} redirects`;
     current = next;
   }
 }
