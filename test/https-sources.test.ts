@@ -17,7 +17,7 @@ import { parseConfig } from '../daemon/config/load.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
 import { SourceEnv } from './helpers/registry.js';
-import { pluginOf, waitSettledStatus } from './helpers/reload.js';
+import { pluginOf, runCli, waitSettledStatus } from './helpers/reload.js';
 
 const echo = readFileSync(samplePlugin('echo'));
 const counter = readFileSync(fixturePlugin('counter'));
@@ -28,6 +28,14 @@ class FileServer implements AsyncDisposable {
   body = echo;
   /** Sends the first half, then waits this long before the rest. */
   pauseMs = 0;
+  /** Sends the headers and the first half, then nothing more (the connection stays open). */
+  stall = false;
+  /** Answers these paths with a 302 to the location given. */
+  readonly redirects = new Map<string, string>();
+  /** Every request's path and query, as received. */
+  readonly paths: string[] = [];
+  /** Requests whose connection the client closed before the whole body was sent. */
+  abandoned = 0;
   etag: string | null = '"v1"';
   lastModified: string | null = null;
   readonly requests: IncomingHttpHeaders[] = [];
@@ -37,6 +45,14 @@ class FileServer implements AsyncDisposable {
     let self!: FileServer;
     const server = createServer((req, res) => {
       self.requests.push(req.headers);
+      self.paths.push(req.url ?? '');
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const location = self.redirects.get(path);
+      if (location !== undefined) return void res.writeHead(302, { location }).end();
+      if (path === '/missing.wasm') return void res.writeHead(404).end();
+      res.on('close', () => {
+        if (!res.writableFinished) self.abandoned++;
+      });
       const fresh = (self.etag && req.headers['if-none-match'] === self.etag) || (!self.etag && self.lastModified && req.headers['if-modified-since'] === self.lastModified);
       if (fresh) {
         res.writeHead(304).end();
@@ -48,9 +64,10 @@ class FileServer implements AsyncDisposable {
         ...(self.etag ? { etag: self.etag } : {}),
         ...(self.lastModified ? { 'last-modified': self.lastModified } : {}),
       });
-      if (!self.pauseMs) return void res.end(self.body);
+      if (!self.pauseMs && !self.stall) return void res.end(self.body);
       const half = Math.floor(self.body.length / 2);
       res.write(self.body.subarray(0, half));
+      if (self.stall) return;
       setTimeout(() => res.end(self.body.subarray(half)), self.pauseMs);
     });
     self = new FileServer(server);
@@ -279,6 +296,146 @@ test('plugd cache prune removes what no reference needs; --all empties the cache
   assert.match(prune.stdout, /^removed 2 item\(s\)/);
   assert.equal(readdirSync(blobs), []);
   assert.match((await src.cli(['cache', 'ls'])).stdout, /^the cache is empty/);
+});
+
+/** Rejects when `promise` has not settled within `ms` (a hang is a failure, not a stuck run). */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
+}
+
+test('a download that stalls mid-body fails after the idle limit, caches nothing, and reloads still run', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  server.stall = true;
+  await using daemon = await DaemonProcess.start({
+    config: [{ name: 'local', path: samplePlugin('echo') }, { name: 'web', path: server.url }],
+    env: { ...src.env, PLUGD_DOWNLOAD_IDLE_MS: '700' },
+  });
+  await using client = await daemon.connect();
+  const half = Math.floor(echo.length / 2);
+  const stalled = `plugin "web": ${server.url}: the download stalled: no data for 700 ms after ${half} of ${echo.length} bytes; nothing was cached`;
+  let web = pluginOf(await waitSettledStatus(client), 'web');
+  assert.is(web.state, 'failed');
+  assert.is(web.error?.code, 'SOURCE_UNREACHABLE');
+  assert.is(web.error?.message, stalled);
+  const blobs = join(src.cacheRoot, 'blobs', 'sha256');
+  assert.equal(existsSync(blobs) ? readdirSync(blobs) : [], []);
+  assert.equal(readdirSync(join(src.cacheRoot, 'tmp')), []);
+  await eventually('the stalled connection was closed', () => server.abandoned === 1);
+  assert.is(pluginOf(await client.status(), 'local').state, 'ready');
+
+  // A reload retries the failed plugin; the download stalls again, and the reload still ends.
+  const summary = await within(15_000, 'a reload with a stalled download', client.reload());
+  assert.equal(summary.failed.map((f) => [f.name, f.error.message]), [['web', stalled]]);
+  assert.is(server.requests.length, 2);
+
+  // So the next reload is not queued behind anything: it retries again, and the plugin loads.
+  server.stall = false;
+  const again = await within(15_000, 'the reload after the stall', client.reload());
+  assert.equal(again.failed, [], JSON.stringify(again));
+  web = pluginOf(await waitSettledStatus(client), 'web');
+  assert.is(web.state, 'ready', JSON.stringify(web.error));
+  const { handle } = await client.build({ provider: 'web' });
+  assert.is((await client.complete({ handle, prompt: 'back' })).text, 'back');
+});
+
+test('a cached URL whose revalidation stalls loads from the cache, with the stall as the warning', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  server.etag = null;
+  assert.is((await src.cli(['pull', server.url])).code, 0);
+  server.stall = true;
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: server.url }], env: { ...src.env, PLUGD_DOWNLOAD_IDLE_MS: '700' } });
+  await using client = await daemon.connect();
+  const web = pluginOf(await waitSettledStatus(client), 'web');
+  assert.is(web.state, 'ready', JSON.stringify(web.error));
+  assert.is(server.requests.length, 2, 'the daemon asked again at start-up');
+  const half = Math.floor(echo.length / 2);
+  assert.is(
+    web.origin?.warning,
+    `${server.url}: the download stalled: no data for 700 ms after ${half} of ${echo.length} bytes; nothing was cached; using the cached copy sha256:${sha(echo)} (fetched ${web.origin?.warning?.match(/fetched ([^)]+)\)/)?.[1]})`,
+  );
+  assert.equal([web.origin?.fromCache, web.origin?.digest], [true, `sha256:${sha(echo)}`]);
+});
+
+test('PLUGD_DOWNLOAD_IDLE_MS that is not a positive number fails the download with an error naming it', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  const pull = await runCli(['pull', server.url], 30_000, { ...src.env, PLUGD_DOWNLOAD_IDLE_MS: '5s' });
+  assert.is(pull.code, 1, pull.stdout);
+  assert.match(pull.stderr, /PLUGD_DOWNLOAD_IDLE_MS: expected a positive whole number of milliseconds, got "5s"/);
+  assert.is(server.requests.length, 0);
+});
+
+test('redirects are followed between loopback URLs; one to plain http:// on another host is refused', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  const base = server.url.replace('/plugin.wasm', '');
+  server.redirects.set('/old.wasm', '/plugin.wasm');
+  server.redirects.set('/away.wasm', 'http://example.invalid/plugin.wasm?X-Amz-Signature=farsecret');
+  server.redirects.set('/ftp.wasm', 'ftp://example.invalid/plugin.wasm');
+  await using daemon = await DaemonProcess.start({
+    config: [
+      { name: 'moved', path: `${base}/old.wasm` },
+      { name: 'away', path: `${base}/away.wasm` },
+      { name: 'ftp', path: `${base}/ftp.wasm` },
+    ],
+    env: src.env,
+  });
+  await using client = await daemon.connect();
+  const status = await waitSettledStatus(client);
+  const moved = pluginOf(status, 'moved');
+  assert.is(moved.state, 'ready', JSON.stringify(moved.error));
+  assert.equal(moved.origin, { type: 'https', ref: `${base}/old.wasm`, digest: `sha256:${sha(echo)}`, fromCache: false, warning: null });
+  const away = pluginOf(status, 'away');
+  assert.is(away.state, 'failed');
+  assert.is(away.error?.code, 'SOURCE_UNSAFE');
+  const hidden = createHash('sha256').update('?X-Amz-Signature=farsecret').digest('hex').slice(0, 12);
+  assert.is(
+    away.error?.message,
+    `plugin "away": ${base}/away.wasm: refused the redirect to http://example.invalid/plugin.wasm?<redacted:${hidden}>: plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); nothing was downloaded`,
+  );
+  const ftp = pluginOf(status, 'ftp');
+  assert.is(ftp.error?.code, 'SOURCE_UNSAFE');
+  assert.match(ftp.error?.message ?? '', /refused the redirect to ftp:\/\/example\.invalid\/plugin\.wasm: only https:\/\/ \(or http:\/\/ to a loopback host\) is followed/);
+  assert.equal(readdirSync(join(src.cacheRoot, 'refs')).length, 1, 'only the loopback redirect was cached');
+});
+
+test('a URL query string (a presigned URL) is sent, but shown in no status, log or cache record', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  const secret = 'X-Amz-Signature=topsecret123&X-Amz-Expires=60';
+  const url = `${server.url}?${secret}`;
+  const gone = `${server.url.replace('plugin.wasm', 'missing.wasm')}?token=topsecret456`;
+  const shown = (u: string) => {
+    const parsed = new URL(u);
+    return `${parsed.origin}${parsed.pathname}?<redacted:${createHash('sha256').update(parsed.search).digest('hex').slice(0, 12)}>`;
+  };
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: url }, { name: 'gone', path: gone }], env: src.env });
+  await using client = await daemon.connect();
+  const status = await waitSettledStatus(client);
+  assert.equal(server.paths.sort(), ['/missing.wasm?token=topsecret456', `/plugin.wasm?${secret}`], 'the request itself carries the query');
+  const web = pluginOf(status, 'web');
+  assert.is(web.state, 'ready', JSON.stringify(web.error));
+  assert.equal(web.origin, { type: 'https', ref: shown(url), digest: `sha256:${sha(echo)}`, fromCache: false, warning: null });
+  const failed = pluginOf(status, 'gone');
+  assert.is(failed.state, 'failed');
+  assert.is(failed.source, shown(gone));
+  assert.is(failed.error?.message, `plugin "gone": ${shown(gone)}: not found (404)`);
+  assert.not.match(JSON.stringify(status), /topsecret/);
+  await client.reload({ refresh: true });
+  assert.not.match(JSON.stringify(await waitSettledStatus(client)), /topsecret/);
+  await eventually('the log names the download', () => daemon.stderr.includes(`plugin "web": ${shown(url)} is sha256:`));
+  assert.not.match(daemon.stderr, /topsecret/);
+  const refs = join(src.cacheRoot, 'refs');
+  for (const name of readdirSync(refs)) assert.not.match(readFileSync(join(refs, name), 'utf8'), /topsecret/, name);
+  // The redacted form still keys the cache: the same URL is found there, another query is not.
+  const cached = await src.cli(['pull', url, '--json']);
+  assert.equal((JSON.parse(cached.stdout) as Array<{ fromCache: boolean; ref: string }>).map((o) => [o.ref, o.fromCache]), [[shown(url), true]]);
+  const other = await src.cli(['pull', `${server.url}?X-Amz-Signature=other`, '--json']);
+  assert.equal((JSON.parse(other.stdout) as Array<{ fromCache: boolean }>)[0]!.fromCache, false);
 });
 
 test('config: download paths and sha256 are checked when the file is read', () => {

@@ -7,8 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
-import { SourceEnv, TestRegistry } from './helpers/registry.js';
+import { SourceEnv, StallingProxy, TestRegistry } from './helpers/registry.js';
 import { pluginOf, waitSettledStatus } from './helpers/reload.js';
+import { eventually } from './helpers/serve.js';
 import { createHash } from 'node:crypto';
 
 const echoWasm = samplePlugin('echo');
@@ -174,6 +175,43 @@ test('a tag moved under a pinned digest: the pin keeps its version, reload {refr
   status = await waitSettledStatus(client);
   assert.is(pluginOf(status, 'tag').origin?.digest, first.digest);
   assert.is(pluginOf(status, 'tag').pluginName, 'echo');
+});
+
+test('a layer download that stalls fails the plugin after the idle limit and caches nothing; a reload loads it later', async () => {
+  await using registry = await TestRegistry.start();
+  await using proxy = await StallingProxy.start(registry.host);
+  await using src = new SourceEnv();
+  const push = await src.cli(['push', echoWasm, `oci://${registry.host}/plugins/echo:1.0`]);
+  assert.is(push.code, 0, push.stderr);
+  const ref = `oci://${proxy.host}/plugins/echo:1.0`;
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'echo', path: ref }], env: { ...src.env, PLUGD_DOWNLOAD_IDLE_MS: '700' } });
+  await using client = await daemon.connect();
+  const bytes = readFileSync(echoWasm);
+  let echo = pluginOf(await waitSettledStatus(client), 'echo');
+  assert.is(echo.state, 'failed');
+  assert.is(echo.error?.code, 'SOURCE_UNREACHABLE');
+  assert.is(
+    echo.error?.message,
+    `plugin "echo": ${ref}: layer ${sha(bytes)}: the download stalled: no data for 700 ms after ${Math.floor(bytes.length / 2)} of ${bytes.length} bytes; nothing was cached`,
+  );
+  const blobs = join(src.cacheRoot, 'blobs', 'sha256');
+  assert.equal(existsSync(blobs) ? readdirSync(blobs) : [], [], 'no manifest or partial layer is kept');
+  assert.equal(readdirSync(join(src.cacheRoot, 'tmp')), []);
+  await eventually('the stalled connection was closed', () => proxy.abandoned === 1);
+
+  // A registry that never answers the blob request at all is given up on after the same time.
+  proxy.stallBlobs = 'headers';
+  const silent = await Promise.race([client.reload(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the reload never ended')), 15_000).unref())]);
+  assert.equal(silent.failed.map((f) => [f.name, f.error.code, f.error.message]), [['echo', 'SOURCE_UNREACHABLE', `plugin "echo": ${proxy.host}: cannot reach the registry (no answer within 700 ms)`]]);
+  await eventually('the silent connection was closed', () => proxy.abandoned === 2);
+
+  proxy.stallBlobs = false;
+  const summary = await client.reload();
+  assert.equal(summary.failed, [], JSON.stringify(summary));
+  echo = pluginOf(await waitSettledStatus(client), 'echo');
+  assert.is(echo.state, 'ready', JSON.stringify(echo.error));
+  const { handle } = await client.build({ provider: 'echo' });
+  assert.is((await client.complete({ handle, prompt: 'through' })).text, 'through');
 });
 
 test.run();

@@ -6,7 +6,9 @@ import { parseCliArgs, UsageError } from '../clients/cli/args.js';
 import { formatStatus } from '../clients/cli/format.js';
 import { formatProgress, ProgressLine } from '../clients/cli/progressLine.js';
 import { renderHelp } from '../clients/cli/usage.js';
-import { parseOci } from '../daemon/sources/reference.js';
+import { canonicalRef, displayPath, displayUrl, isAllowedDownloadUrl, parseOci } from '../daemon/sources/reference.js';
+import { downloadIdleMs } from '../daemon/sources/idle.js';
+import { createHash } from 'node:crypto';
 import { pluginStatus } from './clientFakeDaemon.js';
 
 const usage = (args: string[], pattern: RegExp) =>
@@ -100,6 +102,34 @@ test('status shows where a downloaded plugin came from, and a cache fallback war
   });
   assert.match(text, /\n {2}from: oci:\/\/r\/x:1 sha256:aaaaaaaaaaaa \(cache\)\n {2}warning: oci:\/\/r\/x:1: r: cannot reach the registry/);
   assert.not.match(text, /from: \/opt/);
+});
+
+test('URLs are shown without their query string or password; the cache keys them the same way', () => {
+  const hash = (q: string) => createHash('sha256').update(q).digest('hex').slice(0, 12);
+  assert.is(displayUrl(new URL('https://example.com/a.wasm')), 'https://example.com/a.wasm');
+  assert.is(displayUrl(new URL('https://b.s3.amazonaws.com/a.wasm?X-Amz-Signature=abc&X-Amz-Expires=60')), `https://b.s3.amazonaws.com/a.wasm?<redacted:${hash('?X-Amz-Signature=abc&X-Amz-Expires=60')}>`);
+  assert.is(displayUrl(new URL('https://ada:hunter2@example.com/a.wasm#v1')), 'https://ada:redacted@example.com/a.wasm#v1');
+  assert.is(displayPath('https://example.com/a.wasm?t=1'), `https://example.com/a.wasm?<redacted:${hash('?t=1')}>`);
+  assert.is(displayPath('./plugins/a.wasm?x'), './plugins/a.wasm?x', 'a file path is not a URL');
+  assert.is(canonicalRef('https://example.com/a.wasm?t=1'), displayPath('https://example.com/a.wasm?t=1'));
+  assert.is.not(canonicalRef('https://example.com/a.wasm?t=1'), canonicalRef('https://example.com/a.wasm?t=2'));
+});
+
+test('a download may be redirected to https://, or to plain http:// on a loopback host only', () => {
+  const allowed = (u: string) => isAllowedDownloadUrl(new URL(u));
+  assert.equal(
+    ['https://cdn.example.com/a', 'http://127.0.0.1:8080/a', 'http://localhost/a', 'http://[::1]:9/a', 'http://cdn.example.com/a', 'http://10.0.0.1/a', 'ftp://example.com/a', 'file:///etc/passwd'].map(allowed),
+    [true, true, true, true, false, false, false, false],
+  );
+});
+
+test('PLUGD_DOWNLOAD_IDLE_MS: 30 s by default, a positive whole number of milliseconds otherwise', () => {
+  assert.is(downloadIdleMs({}), 30_000);
+  assert.is(downloadIdleMs({ PLUGD_DOWNLOAD_IDLE_MS: '' }), 30_000);
+  assert.is(downloadIdleMs({ PLUGD_DOWNLOAD_IDLE_MS: '1500' }), 1500);
+  for (const bad of ['0', '-5', '2.5', 'soon']) {
+    assert.throws(() => downloadIdleMs({ PLUGD_DOWNLOAD_IDLE_MS: bad }), (e: Error) => e.message === `PLUGD_DOWNLOAD_IDLE_MS: expected a positive whole number of milliseconds, got "${bad}"`);
+  }
 });
 
 test.run();

@@ -83,19 +83,25 @@ export class Cache {
 
   /**
    * Streams a download into the store, hashing and counting as it goes. With an expected digest
-   * or size, a mismatch (or a body longer than the size) rejects and leaves nothing behind.
+   * or size, a mismatch (or a body longer than the size) rejects and leaves nothing behind; so
+   * does a body that sends nothing for `idleMs` (the stream is cancelled, which closes the
+   * connection).
    */
   async putStream(
     body: ReadableStream<Uint8Array> | NodeJS.ReadableStream,
-    expected: { digest?: string | undefined; size?: number | undefined; what: string },
+    expected: { digest?: string | undefined; size?: number | undefined; what: string; idleMs?: number | undefined },
     onBytes?: (progress: ByteProgress) => void,
   ): Promise<{ digest: string; size: number }> {
     const tmp = await this.tempPath();
     const hash = createHash('sha256');
     let size = 0;
     const total = expected.size ?? null;
+    const stalled = new AbortController();
+    const idleMs = expected.idleMs;
+    const idle = idleMs === undefined ? undefined : setTimeout(() => stalled.abort(), idleMs);
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
+        idle?.refresh();
         size += chunk.length;
         if (total !== null && size > total) return done(new SourceError('SOURCE_DIGEST', `${expected.what}: more than the ${total} bytes its descriptor declares`));
         hash.update(chunk);
@@ -105,7 +111,7 @@ export class Cache {
     });
     try {
       const source = 'getReader' in body ? Readable.fromWeb(body as WebReadableStream<Uint8Array>) : body;
-      await pipeline(source, meter, createWriteStream(tmp));
+      await pipeline(source, meter, createWriteStream(tmp), { signal: stalled.signal });
       const digest = `sha256:${hash.digest('hex')}`;
       if (total !== null && size !== total) throw new SourceError('SOURCE_DIGEST', `${expected.what}: size mismatch: expected ${total} bytes, got ${size}`);
       if (expected.digest && digest !== expected.digest) throw new SourceError('SOURCE_DIGEST', `${expected.what}: digest mismatch: expected ${expected.digest}, got ${digest}`);
@@ -114,8 +120,14 @@ export class Cache {
       return { digest, size };
     } catch (error) {
       await rm(tmp, { force: true });
+      if (stalled.signal.aborted) {
+        const got = `${size}${total !== null ? ` of ${total}` : ''} bytes`;
+        throw new SourceError('SOURCE_UNREACHABLE', `${expected.what}: the download stalled: no data for ${idleMs} ms after ${got}; nothing was cached`);
+      }
       if (error instanceof SourceError) throw error;
       throw new SourceError('SOURCE_UNREACHABLE', `${expected.what}: download failed: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(idle);
     }
   }
 

@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { Cache, cacheDir } from './cache.js';
 import { SourceError } from './errors.js';
 import type { SourceProgress } from './progress.js';
-import { canonicalRef, isRemotePath } from './reference.js';
+import { canonicalRef, displayPath, isRemotePath } from './reference.js';
 import { resolveSource, type ResolvedSource } from './resolve.js';
 
 /**
@@ -39,6 +39,10 @@ export class EntrySources {
   configure(config: PlugdConfig): void {
     this.insecure = config.insecureRegistries;
     this.configDir = dirname(config.path);
+    // Until it is downloaded, status shows an entry's URL as its source: without its query string.
+    for (const entry of config.providers) {
+      if (isRemotePath(entry.path) && entry.resolvedPath === entry.path) entry.resolvedPath = displayPath(entry.path);
+    }
   }
 
   /**
@@ -108,7 +112,7 @@ export class EntrySources {
       }
     } catch (error) {
       if (error instanceof DaemonError) throw new SourceError(error.code, `plugin "${entry.name}": ${error.message}`, { plugin: entry.name });
-      throw new SourceError('SOURCE_UNREACHABLE', `plugin "${entry.name}": ${entry.path}: ${(error as Error).message}`, { plugin: entry.name });
+      throw new SourceError('SOURCE_UNREACHABLE', `plugin "${entry.name}": ${displayPath(entry.path)}: ${(error as Error).message}`, { plugin: entry.name });
     }
   }
 }

@@ -13,6 +13,8 @@ type OciRef = Extract<SourceRef, { type: 'oci' }>;
 export interface PullContext {
   cache: Cache;
   registryOptions(registry: string): RegistryOptions;
+  /** How long a download may receive nothing before it is abandoned (`PLUGD_DOWNLOAD_IDLE_MS`). */
+  idleMs: number;
   onProgress?: ProgressListener | undefined;
 }
 
@@ -90,8 +92,8 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
   blobs.push(layer.digest);
   let downloaded = false;
   if (!(await ctx.cache.hasBlob(layer.digest))) {
-    const body = await client.blob(ref.repository, layer.digest);
-    await ctx.cache.putStream(body, { digest: layer.digest, size: layer.size, what: `${key}: layer ${layer.digest}` }, (p) =>
+    const body = await client.blob(ref.repository, layer.digest, ctx.idleMs);
+    await ctx.cache.putStream(body, { digest: layer.digest, size: layer.size, what: `${key}: layer ${layer.digest}`, idleMs: ctx.idleMs }, (p) =>
       ctx.onProgress?.({ ref: key, phase: 'downloading', bytes: p.bytes, total: p.total }),
     );
     downloaded = true;

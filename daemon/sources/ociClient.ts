@@ -60,9 +60,12 @@ export class OciClient {
     return { bytes, mediaType, headerDigest: response.headers.get('docker-content-digest') };
   }
 
-  /** Opens a blob's body for streaming. */
-  async blob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
-    const response = await this.request('GET', repository, `/v2/${repository}/blobs/${digest}`, { scope: 'pull', timeout: false });
+  /**
+   * Opens a blob's body for streaming. The registry has `idleMs` to send the headers; the body
+   * has no overall limit (the reader applies an idle limit per chunk).
+   */
+  async blob(repository: string, digest: string, idleMs: number): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.request('GET', repository, `/v2/${repository}/blobs/${digest}`, { scope: 'pull', headersTimeoutMs: idleMs });
     if (response.status === 404) throw new SourceError('SOURCE_NOT_FOUND', `${this.registry}/${repository}: blob ${digest} not found (404)`);
     await this.expectOk(response, `${this.registry}/${repository}: blob ${digest}`);
     if (!response.body) throw new SourceError('SOURCE_UNREACHABLE', `${this.registry}/${repository}: blob ${digest}: empty response`);
@@ -101,7 +104,7 @@ export class OciClient {
     method: string,
     repository: string,
     path: string,
-    opts: { accept?: string; scope: string; body?: Uint8Array; contentType?: string; timeout?: boolean },
+    opts: { accept?: string; scope: string; body?: Uint8Array; contentType?: string; headersTimeoutMs?: number },
   ): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.base}${path}`;
     const scope = `repository:${repository}:${opts.scope}`;
@@ -111,16 +114,21 @@ export class OciClient {
       if (opts.contentType) headers['content-type'] = opts.contentType;
       const auth = this.authorization(scope);
       if (auth) headers.authorization = auth;
+      // Without headersTimeoutMs the whole exchange has REQUEST_TIMEOUT_MS; with it, only the headers.
+      const headersOnly = opts.headersTimeoutMs === undefined ? null : new AbortController();
+      const timer = headersOnly && setTimeout(() => headersOnly.abort(new Error(`no answer within ${opts.headersTimeoutMs} ms`)), opts.headersTimeoutMs);
       try {
         return await fetch(url, {
           method,
           headers,
           ...(opts.body ? { body: opts.body } : {}),
           redirect: 'follow',
-          ...(opts.timeout === false ? {} : { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }),
+          signal: headersOnly?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
       } catch (error) {
         throw unreachable(this.registry, error);
+      } finally {
+        if (timer) clearTimeout(timer);
       }
     };
     let response = await send();

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** Where a plugin comes from, parsed from a `[[providers]].path` or a CLI argument. */
 export type SourceRef =
   | { type: 'file'; path: string }
@@ -74,7 +76,39 @@ export function formatOci(ref: Extract<SourceRef, { type: 'oci' }>): string {
 /** The reference in the form the cache keys it by (default tag filled in, URL normalised). */
 export function canonicalRef(path: string): string {
   const ref = parseSource(path);
-  return ref.type === 'oci' ? formatOci(ref) : ref.type === 'https' ? ref.url.href : ref.path;
+  return ref.type === 'oci' ? formatOci(ref) : ref.type === 'https' ? displayUrl(ref.url) : ref.path;
+}
+
+/**
+ * A URL as plugd shows, logs and keys it in the cache: the query string (where presigned URLs
+ * carry their signature) becomes `?<redacted:…>` with a short hash of it, so URLs that differ only
+ * in their query stay apart, and a password becomes `redacted`. The request itself uses the URL
+ * as written.
+ */
+export function displayUrl(url: URL): string {
+  if (!url.search && !url.password) return url.href;
+  const shown = new URL(url.href);
+  if (shown.password) shown.password = 'redacted';
+  const fragment = shown.hash;
+  shown.search = '';
+  shown.hash = '';
+  const query = url.search ? `?<redacted:${createHash('sha256').update(url.search).digest('hex').slice(0, 12)}>` : '';
+  return `${shown.href}${query}${fragment}`;
+}
+
+/** A configured `path` as it may be shown: a URL through {@link displayUrl}, anything else as is. */
+export function displayPath(path: string): string {
+  if (!/^https?:\/\//i.test(path)) return path;
+  try {
+    return displayUrl(new URL(path));
+  } catch {
+    return path;
+  }
+}
+
+/** Whether a download may go to `url`: https://, or plain http:// to a loopback host. */
+export function isAllowedDownloadUrl(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname));
 }
 
 /** Hosts that plain http:// is allowed for without configuration. */

@@ -6,8 +6,9 @@ import { SourceError } from './errors.js';
 import { pullHttps } from './https.js';
 import { pullOci, type PullContext } from './oci.js';
 import type { RegistryOptions } from './ociClient.js';
+import { downloadIdleMs } from './idle.js';
 import type { ProgressListener } from './progress.js';
-import { formatOci, parseSource, ReferenceError } from './reference.js';
+import { displayUrl, formatOci, parseSource, ReferenceError } from './reference.js';
 
 export interface ResolveOptions {
   cache: Cache;
@@ -49,7 +50,7 @@ export async function resolveSource(path: string, baseDir: string, sha256: strin
     path: resolvePath(options.cache.root, result.record.file),
     origin: {
       type: ref.type,
-      ref: ref.type === 'oci' ? formatOci(ref) : ref.url.href,
+      ref: ref.type === 'oci' ? formatOci(ref) : displayUrl(ref.url),
       digest: result.record.digest,
       fromCache: result.fromCache,
       warning: result.warning,
@@ -63,6 +64,7 @@ export function pullContext(options: Pick<ResolveOptions, 'cache' | 'insecureReg
   return {
     cache: options.cache,
     registryOptions: (registry: string): RegistryOptions => ({ insecure: insecure.has(registry), credentials: credentialsFor(registry, options.env ?? process.env) }),
+    idleMs: downloadIdleMs(options.env ?? process.env),
     onProgress: options.onProgress,
   };
 }

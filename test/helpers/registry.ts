@@ -176,6 +176,64 @@ export class TestRegistry implements AsyncDisposable {
   }
 }
 
+/**
+ * A loopback HTTP proxy in front of a registry, for a network that fails mid-transfer: with
+ * `stallBlobs` at `body`, a blob GET gets the registry's status and headers and the first half of
+ * its body, then nothing more; at `headers`, it gets nothing at all (the connection stays open).
+ * Everything else is passed through as is.
+ */
+export class StallingProxy implements AsyncDisposable {
+  stallBlobs: 'body' | 'headers' | false = 'body';
+  /** Stalled responses whose connection the client closed. */
+  abandoned = 0;
+  private constructor(
+    private readonly server: Server,
+    private readonly upstream: string,
+  ) {}
+
+  static async start(upstream: string): Promise<StallingProxy> {
+    let self!: StallingProxy;
+    const server = createHttpServer((req, res) => {
+      self.forward(req, res).catch((error: Error) => res.writeHead(502).end(error.message));
+    });
+    self = new StallingProxy(server, upstream);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return self;
+  }
+
+  /** `127.0.0.1:PORT`, as an oci:// reference names it. */
+  get host(): string {
+    const address = this.server.address();
+    return `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  }
+
+  private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const name of ['accept', 'authorization']) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name];
+    const response = await fetch(`http://${this.upstream}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, redirect: 'manual' });
+    const body = Buffer.from(await response.arrayBuffer());
+    const stall = req.method === 'GET' && response.ok && /\/blobs\/sha256:/.test(req.url ?? '') ? this.stallBlobs : false;
+    if (stall) res.on('close', () => this.abandoned++);
+    if (stall === 'headers') return;
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      if (name !== 'content-encoding' && name !== 'transfer-encoding' && name !== 'connection' && name !== 'keep-alive') out[name] = value;
+    });
+    res.writeHead(response.status, out);
+    if (!stall) return void res.end(body);
+    res.write(body.subarray(0, Math.floor(body.length / 2)));
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close().catch(() => undefined);
+  }
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
