@@ -2,7 +2,9 @@
 // other plugins down: its call fails with a clear error, its process is replaced (with backoff,
 // within a crash budget), and no plugin process outlives the daemon.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlugdClient } from '../clients/client.js';
@@ -151,6 +153,28 @@ test('a native plugin replaced while it is still loading leaves no worker proces
   assert.not.match(daemon.stderr, /plugin "p" failed/, 'a version stopped while loading is not reported as failed');
   const { handle } = await client.build({ provider: 'p' });
   assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
+});
+
+test('a restarted worker runs the version that loaded, not a rebuild whose reload was rejected', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-native-pin-'));
+  try {
+    const lib = join(dir, 'p.so');
+    copyFileSync(nativeFixture('crashy'), lib);
+    await using daemon = await DaemonProcess.start({ config: [{ name: 'p', path: lib }] });
+    await using client = await daemon.connect();
+    await waitSettled(client);
+    const { handle } = await client.build({ provider: 'p' });
+    assert.is((await client.chat(handle, [user('hi')])).text, 'calls=1');
+    // A broken build replaces the file in place: the reload rejects it and the loaded version serves.
+    writeFileSync(lib, 'not a shared library');
+    const summary = await client.reload();
+    assert.equal([summary.unchanged, summary.failed.map((f) => f.name)], [['p'], ['p']]);
+    // Its process dies; the restarted one must load the loaded version again, not the broken file.
+    assert.instance(await rejection(client.chat(handle, [user('/segv')])), PluginCrashedError);
+    assert.is((await within(10_000, 'the call after the restart', client.chat(handle, [user('hi')]))).text, 'calls=1');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a call that loops forever fails with PluginTimeout at timeout_ms, its process is killed, and the next call gets a fresh process', async () => {

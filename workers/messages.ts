@@ -142,6 +142,11 @@ export interface NativeWorkerStart {
   plugin: string;
   /** The shared library to load. */
   path: string;
+  /**
+   * `path` is a private copy made for this worker: the worker deletes it (and its directory)
+   * once loaded, as a loaded library's mapping outlives its file (POSIX).
+   */
+  ownCopy?: boolean;
   /** The level passed to `plugd_init_logging` (0 = off … 5 = trace). */
   logLevel: number;
 }

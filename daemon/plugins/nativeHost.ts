@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { NativeOutbound, ReadyResult, WorkerResult } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
 import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
@@ -59,6 +62,8 @@ export class NativePluginHost extends PluginHost {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private closed = false;
+  /** This version's library as it was when it loaded: every worker (re)started runs exactly it. */
+  private library: Buffer | null = null;
   private nextSeq = 0;
 
 
@@ -94,6 +99,9 @@ export class NativePluginHost extends PluginHost {
         plugin: this.name,
       });
     }
+    // A worker restarted later (after a crash, a timeout or a cancel) must run this version, not
+    // whatever the path holds by then: a rebuild whose reload was rejected, or nothing at all.
+    this.library = bytes;
     const first = this.spawn();
     const info = await this.describe(first);
     // Disposed while it loaded (a reload replaced it, the daemon is stopping): start nothing more.
@@ -110,7 +118,9 @@ export class NativePluginHost extends PluginHost {
     const runner = startRunner(this.entry.isolation, (message) => this.receive(slot, runner, message));
     slot.runner = runner;
     slot.up = false;
-    runner.send({ type: 'start', plugin: this.name, path: this.entry.resolvedPath, logLevel: this.logger.level });
+    // Each worker loads its own copy of the bytes, which it deletes once loaded.
+    const copy = this.library ? privateCopy(this.entry.resolvedPath, this.library) : null;
+    runner.send({ type: 'start', plugin: this.name, path: copy ?? this.entry.resolvedPath, ...(copy && { ownCopy: true }), logLevel: this.logger.level });
     void runner.exited.then((exit) => this.exited(slot, runner, exit));
     return slot;
   }
@@ -334,4 +344,11 @@ export class NativePluginHost extends PluginHost {
     }
     await Promise.all(exits);
   }
+}
+
+/** Writes `bytes` under a new private directory, named as the library it copies. */
+function privateCopy(path: string, bytes: Buffer): string {
+  const copy = join(mkdtempSync(join(tmpdir(), 'plugd-native-')), basename(path));
+  writeFileSync(copy, bytes, { mode: 0o700 });
+  return copy;
 }

@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { CallTask, LogRecord, NativeInbound, NativeOutbound, NativeWorkerStart, ReadyResult, WorkerResult, WorkerTask } from '../messages.js';
 import { decodePluginError } from '../wasm/pluginErrors.js';
@@ -45,6 +45,8 @@ function load(message: NativeWorkerStart): void {
     if (library.has('init_logging')) library.call('init_logging', String(message.logLevel));
   } catch (error) {
     loadError = error instanceof LoadFailure ? error : new LoadFailure({ name: 'PluginLoadError', code: 'PLUGIN_LOAD', message: `load: ${(error as Error).message}` });
+  } finally {
+    if (message.ownCopy) rmSync(dirname(message.path), { recursive: true, force: true });
   }
   send({ type: 'up' });
 }
