@@ -1,7 +1,6 @@
 // A native plugin that crashes, hangs or does not match the ABI never takes the daemon or the
 // other plugins down: its call fails with a clear error, its process is replaced (with backoff,
 // within a crash budget), and no plugin process outlives the daemon.
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,24 +10,11 @@ import type { PlugdClient } from '../clients/client.js';
 import { CancelledError, PluginCrashedError, PluginFailedError, PluginTimeoutError } from '../clients/errors.js';
 import { providersToml, type ProviderSpec } from './helpers/config.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
+import { workerPids } from './helpers/workerProcesses.js';
 import { nativeFixture, nativePlugin, samplePlugin } from './helpers/paths.js';
 import { eventually, rejection, sleep, waitSettled, within } from './helpers/serve.js';
 
 const user = (content: string) => ({ role: 'user' as const, content });
-
-/** The pids of the daemon's native worker processes. */
-function workerPids(daemonPid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(daemonPid)], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there is no such process
-  }
-  return out
-    .split('\n')
-    .filter((line) => line.includes('workers/native/worker.js'))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
-}
 
 function alive(pid: number): boolean {
   try {

@@ -2,7 +2,6 @@
 // native-tally and the crashtool fixture, each in its own process (or worker thread), beside the
 // Wasm todo plugin: lifecycle, declarations, argument validation, tool errors vs protocol errors,
 // user commands, a segfault during call_tool and the restart policy, plugins_dir, hot reload.
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import {
   UnknownCommandError,
 } from '../clients/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
+import { workerPids } from './helpers/workerProcesses.js';
 import { nativeFixture, nativePlugin } from './helpers/paths.js';
 import { eventually, rejection, within } from './helpers/serve.js';
 import { DidChangeLog, logged, todoWasm, toolsSettled, toolsToml } from './helpers/tools.js';
@@ -28,20 +28,6 @@ import { DidChangeLog, logged, todoWasm, toolsSettled, toolsToml } from './helpe
 const tally = nativePlugin('native-tally');
 const crashtool = nativeFixture('crashtool');
 const allow = { default: 'allow' };
-
-/** The pids of the daemon's native worker processes. */
-function workerPids(daemonPid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(daemonPid)], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there is no such process
-  }
-  return out
-    .split('\n')
-    .filter((line) => line.includes('workers/native/worker.js'))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
-}
 
 for (const isolation of ['process', 'thread'] as const) {
   test(`a native tool plugin (isolation = "${isolation}"): expose runs plugd_tool_initialize, unexpose plugd_tool_shutdown; state persists between calls`, async () => {

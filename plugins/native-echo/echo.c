@@ -36,25 +36,6 @@ void plugd_free(char *buffer) { free(buffer); }
 
 /* ---- Output helpers ------------------------------------------------------------------- */
 
-static int32_t give(jbuf *b, char **output, size_t *output_len, int32_t code) {
-  if (!b->data) jbuf_put(b, "", 0);
-  *output = b->data;
-  *output_len = b->len;
-  return code;
-}
-
-static int32_t text_out(const char *text, char **output, size_t *output_len) {
-  jbuf b = {0};
-  jbuf_puts(&b, text);
-  return give(&b, output, output_len, PLUGD_OK);
-}
-
-static int32_t fail_raw(const char *message, char **output, size_t *output_len) {
-  jbuf b = {0};
-  jbuf_puts(&b, message);
-  return give(&b, output, output_len, PLUGD_ERR_RAW);
-}
-
 static int32_t fail_typed(const char *type, const char *message, char **output, size_t *output_len) {
   jbuf b = {0};
   jbuf_puts(&b, "{\"payload\":{\"type\":");
@@ -62,7 +43,7 @@ static int32_t fail_typed(const char *type, const char *message, char **output, 
   jbuf_puts(&b, ",\"message\":");
   jbuf_quote(&b, message, strlen(message));
   jbuf_puts(&b, "}}");
-  return give(&b, output, output_len, PLUGD_ERR_TYPED);
+  return jbuf_give(&b, output, output_len, PLUGD_ERR_TYPED);
 }
 
 static void yield(const plugd_host *host, jbuf *b) {
@@ -198,7 +179,7 @@ int32_t plugd_from_config(const plugd_host *h, const char *in, size_t n, char **
   } else {
     jbuf b = {0};
     json_write(&b, cfg);
-    code = give(&b, out, out_len, PLUGD_OK);
+    code = jbuf_give(&b, out, out_len, PLUGD_OK);
   }
   free(invalid);
   json_free(cfg);
@@ -428,7 +409,7 @@ int32_t plugd_chat(const plugd_host *h, const char *in, size_t n, char **out, si
       jbuf_puts(&b, ",\"finish_reason\":\"Stop\"}");
       free(text.data);
     }
-    code = give(&b, out, out_len, PLUGD_OK);
+    code = jbuf_give(&b, out, out_len, PLUGD_OK);
   }
   free(r.text.data);
   json_free(req.root);
@@ -585,7 +566,7 @@ int32_t plugd_embed(const plugd_host *h, const char *in, size_t n, char **out, s
       embed_one(&b, inputs->items[i]);
     }
     jbuf_puts(&b, "]");
-    if (code == PLUGD_OK) code = give(&b, out, out_len, PLUGD_OK);
+    if (code == PLUGD_OK) code = jbuf_give(&b, out, out_len, PLUGD_OK);
     else free(b.data);
   }
   json_free(req.root);
@@ -628,7 +609,7 @@ int32_t plugd_complete(const plugd_host *h, const char *in, size_t n, char **out
     jbuf_quote(&b, text.data, text.len);
     jbuf_puts(&b, "}");
     free(text.data);
-    code = give(&b, out, out_len, PLUGD_OK);
+    code = jbuf_give(&b, out, out_len, PLUGD_OK);
   }
   json_free(req.root);
   return code;

@@ -1,5 +1,7 @@
 #include "json.h"
 
+#include "plugd.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,4 +295,23 @@ jvalue *json_get(const jvalue *object, const char *key) {
 const char *json_kind_name(const jvalue *v) {
   static const char *names[] = {"null", "boolean", "number", "string", "array", "object"};
   return names[v->kind];
+}
+
+int32_t jbuf_give(jbuf *b, char **output, size_t *output_len, int32_t code) {
+  if (!b->data) jbuf_put(b, "", 0);
+  *output = b->data;
+  *output_len = b->len;
+  return code;
+}
+
+int32_t text_out(const char *text, char **output, size_t *output_len) {
+  jbuf b = {0};
+  jbuf_puts(&b, text);
+  return jbuf_give(&b, output, output_len, PLUGD_OK);
+}
+
+int32_t fail_raw(const char *message, char **output, size_t *output_len) {
+  jbuf b = {0};
+  jbuf_puts(&b, message);
+  return jbuf_give(&b, output, output_len, PLUGD_ERR_RAW);
 }

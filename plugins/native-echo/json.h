@@ -4,6 +4,7 @@
 #define ECHO_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum { J_NULL, J_BOOL, J_NUMBER, J_STRING, J_ARRAY, J_OBJECT } jkind;
 
@@ -29,6 +30,14 @@ void jbuf_put(jbuf *b, const char *s, size_t n);
 void jbuf_puts(jbuf *b, const char *s);
 void jbuf_quote(jbuf *b, const char *s, size_t n);
 void jbuf_int(jbuf *b, long long v);
+
+/* Hands the buffer to the host as a plugin function's output (empty when nothing was written)
+ * and returns `code`: the tail of every plugd_* function. */
+int32_t jbuf_give(jbuf *b, char **output, size_t *output_len, int32_t code);
+/* `text` as a function's output, returning PLUGD_OK. */
+int32_t text_out(const char *text, char **output, size_t *output_len);
+/* `message` as a raw error (PLUGD_ERR_RAW): the host shows it as the plugin's error. */
+int32_t fail_raw(const char *message, char **output, size_t *output_len);
 
 /* Parses `len` bytes; NULL with *error set (a static message with the byte offset) on failure. */
 jvalue *json_parse(const char *text, size_t len, char *error, size_t error_size);

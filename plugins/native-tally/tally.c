@@ -42,24 +42,6 @@ static long long max_counters = 8;
 uint32_t plugd_abi_version(void) { return PLUGD_ABI_VERSION; }
 void plugd_free(char *buffer) { free(buffer); }
 
-static int32_t give(jbuf *b, char **output, size_t *output_len, int32_t code) {
-  if (!b->data) jbuf_put(b, "", 0);
-  *output = b->data;
-  *output_len = b->len;
-  return code;
-}
-
-static int32_t text_out(const char *text, char **output, size_t *output_len) {
-  jbuf b = {0};
-  jbuf_puts(&b, text);
-  return give(&b, output, output_len, PLUGD_OK);
-}
-
-static int32_t fail_raw(const char *message, char **output, size_t *output_len) {
-  jbuf b = {0};
-  jbuf_puts(&b, message);
-  return give(&b, output, output_len, PLUGD_ERR_RAW);
-}
 
 /* A tool result: one text block, and the counters as structuredContent unless it is an error. */
 static int32_t result(const char *text, int with_counters, int is_error, char **output, size_t *output_len) {
@@ -78,7 +60,7 @@ static int32_t result(const char *text, int with_counters, int is_error, char **
     jbuf_puts(&b, "}}");
   }
   jbuf_puts(&b, is_error ? ",\"isError\":true}" : ",\"isError\":false}");
-  return give(&b, output, output_len, PLUGD_OK);
+  return jbuf_give(&b, output, output_len, PLUGD_OK);
 }
 
 static long find(const char *name) {
@@ -227,5 +209,5 @@ int32_t plugd_tool_run_command(const plugd_host *host, const char *input, size_t
   jbuf_quote(&b, text, strlen(text));
   jbuf_puts(&b, missing ? ",\"isError\":true}" : ",\"isError\":false}");
   json_free(run);
-  return give(&b, output, output_len, PLUGD_OK);
+  return jbuf_give(&b, output, output_len, PLUGD_OK);
 }
