@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { NativeOutbound, ReadyResult, WorkerResult } from '../../workers/messages.js';
@@ -7,7 +6,6 @@ import type { ProviderEntry } from '../config/schema.js';
 import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
 import { detectPluginType } from './detect.js';
-import { fingerprint } from './fingerprint.js';
 import { startRunner, type NativeRunner, type RunnerExit } from './nativeRunner.js';
 import { PluginHost, cancelled, type CallOptions } from './pluginHost.js';
 
@@ -81,17 +79,7 @@ export class NativePluginHost extends PluginHost {
 
   protected async open(): Promise<ReadyResult> {
     const path = this.entry.resolvedPath;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-      this.fingerprint = fingerprint(this.entry, bytes);
-    } catch (error) {
-      this.fingerprint = fingerprint(this.entry, null);
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new PluginLoadError('PLUGIN_NOT_FOUND', code === 'ENOENT' ? `${path}: plugin file not found` : `${path}: cannot read plugin file (${(error as Error).message})`, {
-        plugin: this.name,
-      });
-    }
+    const bytes = await this.readPluginFile();
     const detected = detectPluginType(path, bytes.subarray(0, 8));
     this.type = detected.type;
     if (detected.type !== 'native') {

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { PluginType } from '../../protocol/daemon.js';
 import type { LogRecord, ReadyResult } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
@@ -6,6 +7,7 @@ import { DaemonError, PluginCallError, PluginLoadError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { compileConfigSchema } from '../providers/configValidator.js';
 import { CrashBudget } from './crashBudget.js';
+import { fingerprint } from './fingerprint.js';
 
 export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
 
@@ -107,6 +109,22 @@ export abstract class PluginHost implements AsyncDisposable {
       // Disposed while loading: stopped is the outcome, not a failure to report.
       if (this.state === 'stopped') return;
       this.fail(error instanceof DaemonError ? error : new PluginLoadError('PLUGIN_LOAD', String((error as Error)?.message ?? error), { plugin: this.name }));
+    }
+  }
+
+  /** Reads the plugin's file and records this version's fingerprint (a missing file is one too). */
+  protected async readPluginFile(): Promise<Buffer> {
+    const path = this.entry.resolvedPath;
+    try {
+      const bytes = await readFile(path);
+      this.fingerprint = fingerprint(this.entry, bytes);
+      return bytes;
+    } catch (error) {
+      this.fingerprint = fingerprint(this.entry, null);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new PluginLoadError('PLUGIN_NOT_FOUND', code === 'ENOENT' ? `${path}: plugin file not found` : `${path}: cannot read plugin file (${(error as Error).message})`, {
+        plugin: this.name,
+      });
     }
   }
 

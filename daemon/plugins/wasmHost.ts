@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { CallTask, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
@@ -8,7 +7,6 @@ import { PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
 import { legacyHttpStart } from '../providers/httpAdapter.js';
 import { detectPluginType } from './detect.js';
-import { fingerprint } from './fingerprint.js';
 import { PluginHost, cancelled, type CallOptions } from './pluginHost.js';
 
 export type { CallOptions, HostState } from './pluginHost.js';
@@ -47,19 +45,7 @@ export class WasmPluginHost extends PluginHost {
 
   private async compile(): Promise<WebAssembly.Module> {
     const path = this.entry.resolvedPath;
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-      this.fingerprint = fingerprint(this.entry, bytes);
-    } catch (error) {
-      this.fingerprint = fingerprint(this.entry, null);
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new PluginLoadError(
-        'PLUGIN_NOT_FOUND',
-        code === 'ENOENT' ? `${path}: plugin file not found` : `${path}: cannot read plugin file (${(error as Error).message})`,
-        { plugin: this.name },
-      );
-    }
+    const bytes = await this.readPluginFile();
     const detected = detectPluginType(path, bytes.subarray(0, 8));
     if (detected.type === null) throw new PluginLoadError('PLUGIN_TYPE', `${path}: ${detected.reason}`, { plugin: this.name });
     this.type = detected.type;
