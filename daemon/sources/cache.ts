@@ -50,6 +50,9 @@ export interface ByteProgress {
  * partial file and entries that point at the same artifact share it.
  */
 export class Cache {
+  /** Files hashed and found intact: path → `digest:ino:size:mtimeNs` as they were then. */
+  private readonly verified = new Map<string, string>();
+
   constructor(readonly root: string) {}
 
   blobPath(digest: string): string {
@@ -57,9 +60,23 @@ export class Cache {
   }
 
   /** Whether the blob is present and its content still matches its digest. */
-  async hasBlob(digest: string): Promise<boolean> {
+  hasBlob(digest: string): Promise<boolean> {
+    return this.intact(this.blobPath(digest), digest);
+  }
+
+  /**
+   * Whether the file at `path` has the content `digest`. Hashed the first time; after that, while
+   * its identity, size and mtime are those it had when it was hashed, it is taken as verified:
+   * files here only ever appear by rename, so every reload need not read every plugin again.
+   */
+  private async intact(path: string, digest: string): Promise<boolean> {
     try {
-      return (await hashFile(this.blobPath(digest))) === digest;
+      const s = await stat(path, { bigint: true });
+      const seen = `${digest}:${s.ino}:${s.size}:${s.mtimeNs}`;
+      if (this.verified.get(path) === seen) return true;
+      if ((await hashFile(path)) !== digest) return false;
+      this.verified.set(path, seen);
+      return true;
     } catch {
       return false;
     }
@@ -154,11 +171,7 @@ export class Cache {
   /** The record's plugin file, if it is still present and intact. */
   async recordFile(record: CacheRecord): Promise<string | null> {
     const path = join(this.root, record.file);
-    try {
-      return (await hashFile(path)) === record.fileDigest ? path : null;
-    } catch {
-      return null;
-    }
+    return (await this.intact(path, record.fileDigest)) ? path : null;
   }
 
   async writeRecord(record: CacheRecord): Promise<void> {

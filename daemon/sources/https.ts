@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { CacheRecord } from './cache.js';
 import { SourceError } from './errors.js';
@@ -22,7 +23,7 @@ export async function pullHttps(url: URL, pin: string | null, ctx: PullContext, 
   if (pin) {
     if (cachedOk?.fileDigest === pin) return { record: cachedOk, fromCache: true, warning: null };
     if (await ctx.cache.hasBlob(pin)) {
-      const record = recordFor(ctx, key, pin, (await ctx.cache.readBlob(pin)).length, null, null);
+      const record = recordFor(ctx, key, pin, (await stat(ctx.cache.blobPath(pin))).size, null, null);
       await ctx.cache.writeRecord(record);
       return { record, fromCache: true, warning: null };
     }
