@@ -36,7 +36,7 @@ export interface WorkerStart {
   /** WASI preopens, guest path → host path (tool plugins' `allowed_paths`); none when absent. */
   allowedPaths?: Record<string, string>;
   /** For the legacy `qmt_http_*` host functions; absent: no configured base URL, default timeouts. */
-  legacyHttp?: LegacyHttpStart;
+  legacyHttp: LegacyHttpStart;
 }
 
 /** What the legacy `qmt_http_*` host functions need, fixed for the worker's life (never taken from a call's input). */

@@ -9,14 +9,6 @@ import type { CliIo } from './io.js';
 import { withClient } from './session.js';
 import { renderTable } from './table.js';
 
-/** The tool ran and reported its own failure (`isError`): printed, then exit 1. */
-export class ToolReportedError extends Error {
-  constructor(tool: string) {
-    super(`tool "${tool}" reported an error`);
-    this.name = 'ToolReportedError';
-  }
-}
-
 /** `plugd tools`, `plugd tools expose NAME [--config JSON]`, `plugd tools unexpose NAME`. */
 export async function runTools(inv: InvocationOf<'tools'>, io: CliIo): Promise<void> {
   const { action } = inv;
@@ -43,7 +35,8 @@ export async function runCall(inv: InvocationOf<'call'>, io: CliIo): Promise<voi
     }),
   );
   io.stdout.write(inv.client.json ? formatJson(result) : formatToolResult(result));
-  if (result.isError) throw new ToolReportedError(inv.tool);
+  // The tool ran and reported its own failure: printed above, then exit 1.
+  if (result.isError) throw new Error(`tool "${inv.tool}" reported an error`);
 }
 
 /** `plugd commands`. */

@@ -31,7 +31,7 @@ export const ProviderEntrySchema = z.strictObject({
 export type ProviderEntryInput = z.infer<typeof ProviderEntrySchema>;
 
 /** `[registries."host:port"]`: per-registry settings for `oci://` sources. */
-export const RegistrySettingsSchema = z.strictObject({
+const RegistrySettingsSchema = z.strictObject({
   insecure: z.boolean().optional(),
 });
 

@@ -118,7 +118,7 @@ export class EntrySources {
 }
 
 /** Whether two entries are configured the same (their resolution aside). */
-export function sameEntry(a: ProviderEntry, b: ProviderEntry): boolean {
+function sameEntry(a: ProviderEntry, b: ProviderEntry): boolean {
   return configKey(a) === configKey(b);
 }
 

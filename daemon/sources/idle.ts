@@ -1,7 +1,7 @@
 import { SourceError } from './errors.js';
 
 /** How long a download may wait for the server's next bytes (or its headers) by default. */
-export const DEFAULT_DOWNLOAD_IDLE_MS = 30_000;
+const DEFAULT_DOWNLOAD_IDLE_MS = 30_000;
 
 /**
  * The idle limit of every download, from `PLUGD_DOWNLOAD_IDLE_MS`: a server that sends nothing

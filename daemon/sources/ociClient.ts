@@ -203,7 +203,7 @@ function unreachable(host: string, error: unknown): SourceError {
 }
 
 /** Parses `Bearer realm="…",service="…",scope="…"`. */
-export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
   const space = header.indexOf(' ');
   const scheme = (space === -1 ? header : header.slice(0, space)).toLowerCase();
   const params: Record<string, string> = {};

@@ -118,6 +118,6 @@ export function isLoopback(host: string): boolean {
 }
 
 /** The host part of a registry (without the port). */
-export function registryHost(registry: string): string {
+function registryHost(registry: string): string {
   return registry.startsWith('[') ? registry.slice(0, registry.indexOf(']') + 1) : registry.replace(/:\d+$/, '');
 }

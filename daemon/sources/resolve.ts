@@ -59,7 +59,7 @@ export async function resolveSource(path: string, baseDir: string, sha256: strin
   };
 }
 
-export function pullContext(options: Pick<ResolveOptions, 'cache' | 'insecureRegistries' | 'env' | 'onProgress'>): PullContext {
+function pullContext(options: Pick<ResolveOptions, 'cache' | 'insecureRegistries' | 'env' | 'onProgress'>): PullContext {
   const insecure = new Set(options.insecureRegistries ?? []);
   return {
     cache: options.cache,

@@ -3,7 +3,7 @@ import { SourceError } from './errors.js';
 
 const BLOCK = 512;
 /** The most an archive may unpack to: a plugin library, not a disk-filling bomb. */
-export const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
+const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Takes the one regular file out of a tar+gzip layer (a native plugin's library). Directories

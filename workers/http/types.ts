@@ -23,9 +23,6 @@ export interface HttpTimeouts {
   idleMs: number;
 }
 
-/** The timeouts when plugins.toml sets none (DEFAULTS in daemon/config/schema.ts repeats them). */
-export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 10_000, firstByteMs: 300_000, idleMs: 60_000 };
-
 /** How a request failed below HTTP. */
 export type TransportKind = 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
 

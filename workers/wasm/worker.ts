@@ -6,7 +6,6 @@ import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, Worker
 import { begin, finish } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
 import { HTTP_STREAM_TASK, type HttpStreamInput } from '../http/streamTask.js';
-import { DEFAULT_TIMEOUTS } from '../http/types.js';
 // The HTTP code (node:http, node:https) loads only in workers that need it: a replacement
 // worker for a plugin without HTTP starts as fast as before.
 type LegacyModule = typeof import('../http/legacyFunctions.js');
@@ -63,9 +62,9 @@ function userFunctions(legacy: LegacyModule | null): Record<string, (ctx: CallCo
   if (legacy) {
     legacyHttp ??= legacy.legacyHttp({
       allowedHosts: start.allowedHosts,
-      baseUrl: () => start.legacyHttp?.configBaseUrl ?? exportBaseUrl ?? null,
-      timeouts: start.legacyHttp?.timeouts ?? DEFAULT_TIMEOUTS,
-      ...(start.legacyHttp?.waitLimitMs !== undefined && { waitLimitMs: start.legacyHttp.waitLimitMs }),
+      baseUrl: () => start.legacyHttp.configBaseUrl ?? exportBaseUrl ?? null,
+      timeouts: start.legacyHttp.timeouts,
+      ...(start.legacyHttp.waitLimitMs !== undefined && { waitLimitMs: start.legacyHttp.waitLimitMs }),
     });
     Object.assign(functions, legacyHttp.functions);
   }
@@ -114,7 +113,7 @@ function plugin(): Promise<Plugin> | Plugin {
       logger,
     });
     if (exportNames.has('init_logging')) await created.call('init_logging', String(start.logLevel));
-    if (legacy && exportBaseUrl === undefined && !start.legacyHttp?.configBaseUrl) {
+    if (legacy && exportBaseUrl === undefined && !start.legacyHttp.configBaseUrl) {
       exportBaseUrl = exportNames.has('base_url') ? (await created.call('base_url', 'null'))?.text().trim() || null : null;
       await created.reset();
     }
