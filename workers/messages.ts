@@ -140,13 +140,13 @@ export interface NativeWorkerStart {
   type: 'start';
   /** The configured plugin name, for messages. */
   plugin: string;
-  /** The shared library to load. */
-  path: string;
   /**
-   * `path` is a private copy made for this worker: the worker deletes it (and its directory)
-   * once loaded, as a loaded library's mapping outlives its file (POSIX).
+   * The shared library to load: a private copy of the plugin's file made for this worker, which
+   * deletes it (and its directory) once loaded, as a loaded library's mapping outlives its file
+   * (POSIX). Private, so that a worker thread, which shares the daemon's dynamic loader (it hands
+   * out an already-loaded library for a path it has seen), gets this version's code.
    */
-  ownCopy?: boolean;
+  path: string;
   /** The level passed to `plugd_init_logging` (0 = off … 5 = trace). */
   logLevel: number;
 }

@@ -106,9 +106,9 @@ export class NativePluginHost extends PluginHost {
     const runner = startRunner(this.entry.isolation, (message) => this.receive(slot, runner, message));
     slot.runner = runner;
     slot.up = false;
-    // Each worker loads its own copy of the bytes, which it deletes once loaded.
-    const copy = this.library ? privateCopy(this.entry.resolvedPath, this.library) : null;
-    runner.send({ type: 'start', plugin: this.name, path: copy ?? this.entry.resolvedPath, ...(copy && { ownCopy: true }), logLevel: this.logger.level });
+    // Each worker loads its own copy of this version's bytes, which it deletes once loaded.
+    const path = privateCopy(this.entry.resolvedPath, this.library!);
+    runner.send({ type: 'start', plugin: this.name, path, logLevel: this.logger.level });
     void runner.exited.then((exit) => this.exited(slot, runner, exit));
     return slot;
   }

@@ -1,6 +1,5 @@
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { CallTask, LogRecord, NativeInbound, NativeOutbound, NativeWorkerStart, ReadyResult, WorkerResult, WorkerTask } from '../messages.js';
 import { decodePluginError } from '../wasm/pluginErrors.js';
@@ -41,35 +40,14 @@ function load(message: NativeWorkerStart): void {
   start = message;
   current = { seq: 0, stream: false, logs: [] };
   try {
-    library = parentPort ? loadPrivateCopy(message.path) : new NativeLibrary(message.path, sink);
+    library = new NativeLibrary(message.path, sink);
     if (library.has('init_logging')) library.call('init_logging', String(message.logLevel));
   } catch (error) {
     loadError = error instanceof LoadFailure ? error : new LoadFailure({ name: 'PluginLoadError', code: 'PLUGIN_LOAD', message: `load: ${(error as Error).message}` });
   } finally {
-    if (message.ownCopy) rmSync(dirname(message.path), { recursive: true, force: true });
+    rmSync(dirname(message.path), { recursive: true, force: true });
   }
   send({ type: 'up' });
-}
-
-/**
- * A worker thread shares the daemon's dynamic loader, which hands out the already-loaded library
- * for a path it has seen, even after the file was replaced: a reloaded plugin would run its old
- * code. Loading a private copy gives every thread the file as it is now.
- */
-function loadPrivateCopy(path: string): NativeLibrary {
-  const dir = mkdtempSync(join(tmpdir(), 'plugd-native-'));
-  try {
-    const copy = join(dir, basename(path));
-    copyFileSync(path, copy);
-    return new NativeLibrary(copy, sink);
-  } finally {
-    // Once loaded, the mapping stays valid without the file (POSIX); on Windows the copy stays.
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // still mapped (Windows)
-    }
-  }
 }
 
 function describe(): WorkerResult {
