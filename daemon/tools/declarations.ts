@@ -1,6 +1,6 @@
 import type { ToolContent } from '../../protocol/tools.js';
 import { DaemonError, PluginCallError, PluginLoadError } from '../errors.js';
-import { compileSchema } from './argValidator.js';
+import { compileConfigSchema } from '../providers/configValidator.js';
 import type { CommandSpec, ToolOutput, ToolSpec } from './toolSource.js';
 
 const toolName = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -24,7 +24,7 @@ export function parseToolDeclarations(plugin: string, where: string, text: strin
       throw fail(`[${i}] ("${name}").inputSchema: expected a JSON Schema object with "type": "object"`);
     }
     try {
-      compileSchema(schema as Record<string, unknown>);
+      compileConfigSchema(schema as Record<string, unknown>);
     } catch (error) {
       throw fail(`[${i}] ("${name}").inputSchema: not a valid JSON Schema (${(error as Error).message})`);
     }

@@ -28,12 +28,14 @@ export type PolicyVerdict = PermissionOutcome | 'ask';
  * then the default.
  */
 export function decide(policy: PermissionPolicy, tool: string, args: Record<string, unknown>, autoApproved: boolean, remembered: boolean | undefined): PolicyVerdict {
-  const signature = callSignature(tool, args);
-  const denied = policy.deny.find((p) => globMatch(p, tool)) ?? policy.denyCalls.find((p) => globMatch(p, signature));
+  // Serialized only when a call glob is there to see it (most policies have none).
+  let signature: string | undefined;
+  const sig = () => (signature ??= callSignature(tool, args));
+  const denied = policy.deny.find((p) => globMatch(p, tool)) ?? policy.denyCalls.find((p) => globMatch(p, sig()));
   if (denied !== undefined) return { allowed: false, source: 'denyList', pattern: denied };
   if (remembered !== undefined) return { allowed: remembered, source: 'remembered' };
   if (autoApproved) return { allowed: true, source: 'autoApproved' };
-  const allowed = policy.allow.find((p) => globMatch(p, tool)) ?? policy.allowCalls.find((p) => globMatch(p, signature));
+  const allowed = policy.allow.find((p) => globMatch(p, tool)) ?? policy.allowCalls.find((p) => globMatch(p, sig()));
   if (allowed !== undefined) return { allowed: true, source: 'allowList', pattern: allowed };
   if (policy.default === 'ask') return 'ask';
   return { allowed: policy.default === 'allow', source: 'default' };

@@ -1,24 +1,13 @@
-import type { ToolAnnotations, ToolCallResult, ToolPluginInfo, ToolPluginKind } from '../../protocol/tools.js';
-import type { CommandParameter } from '../../protocol/commands.js';
+import type { ToolCallResult, ToolDeclaration, ToolPluginInfo, ToolPluginKind } from '../../protocol/tools.js';
+import type { UserCommand } from '../../protocol/commands.js';
 import type { CancelSignal } from '../cancelSignal.js';
 import type { DaemonError } from '../errors.js';
 
 /** A tool as its source declares it (names already unique within the source). */
-export interface ToolSpec {
-  name: string;
-  description?: string;
-  inputSchema: Record<string, unknown>;
-  outputSchema?: Record<string, unknown>;
-  annotations?: ToolAnnotations;
-}
+export type ToolSpec = Omit<ToolDeclaration, 'plugin' | 'autoApproved'>;
 
 /** A user command as its source declares it. */
-export interface CommandSpec {
-  name: string;
-  description: string;
-  shareWithModel: boolean;
-  parameters?: CommandParameter[];
-}
+export type CommandSpec = Omit<UserCommand, 'plugin'>;
 
 /** A tool call's outcome before the daemon adds `plugin` and `permission`. */
 export type ToolOutput = Omit<ToolCallResult, 'plugin' | 'permission'>;
