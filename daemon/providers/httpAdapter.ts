@@ -9,9 +9,10 @@ import type { LegacyHttpStart } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
 import type { CancelSignal } from '../cancelSignal.js';
 import { DEFAULTS } from '../config/schema.js';
-import { DaemonError, PluginCallError } from '../errors.js';
+import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PluginHost } from '../plugins/pluginHost.js';
+import { badOutput, embeddings, modelNames, parseOutput, requireExports } from './pluginOutput.js';
 import type { QmtChatResponse } from '../translate/qmtTypes.js';
 import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/results.js';
 import { fromHttpFailure, fromPayload, fromStatus, fromStreamTaskError } from './providerErrors.js';
@@ -120,7 +121,7 @@ export class HttpAdapter {
     } catch (error) {
       throw fromStreamTaskError(error, host.name);
     }
-    const output = parseText(host, HTTP_STREAM_TASK, text) as HttpStreamOutput;
+    const output = parseOutput(host, HTTP_STREAM_TASK, text) as HttpStreamOutput;
     if (!(output.status >= 200 && output.status < 300)) {
       const response: QmtHttpResponse = { head: { status: output.status, headers: output.headers ?? {}, version: output.version ?? 'HTTP/1.1' }, body: output.body ?? [] };
       throw await this.classifyChat(host, cfg, response, signal);
@@ -137,11 +138,7 @@ export class HttpAdapter {
     requireExports(host, 'embeddings', 'embed_request', 'parse_embed_response');
     const response = await this.exchange(host, 'embed_request', JSON.stringify({ cfg, inputs }), signal, 'embed');
     if (!ok(response)) throw fromStatus(response, host.name, 'embed');
-    const output = await callJson(host, 'parse_embed_response', { cfg, resp: { resp: response } }, signal);
-    if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
-      throw badOutput(host, 'parse_embed_response', 'an array of number arrays');
-    }
-    return output as number[][];
+    return embeddings(host, 'parse_embed_response', await callJson(host, 'parse_embed_response', { cfg, resp: { resp: response } }, signal));
   }
 
   async complete(host: Host, cfg: Record<string, unknown>, req: Record<string, unknown>, signal: CancelSignal): Promise<string> {
@@ -206,32 +203,8 @@ function ok(response: QmtHttpResponse): boolean {
   return response.head.status >= 200 && response.head.status < 300;
 }
 
-function requireExports(host: Host, what: string, ...fns: string[]): void {
-  for (const fn of fns) {
-    if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support ${what} (it does not export "${fn}")`, { plugin: host.name });
-  }
-}
-
 async function callJson(host: Host, fn: string, input: unknown, signal: CancelSignal): Promise<unknown> {
-  return parseText(host, fn, await host.call(fn, JSON.stringify(input), { signal }));
-}
-
-function parseText(host: Host, fn: string, text: string | null): unknown {
-  if (text === null || text === '') throw badOutput(host, fn, 'JSON output');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned invalid JSON: ${text.slice(0, 200)}`, { plugin: host.name });
-  }
-}
-
-function modelNames(host: Host, fn: string, output: unknown): string[] {
-  if (!Array.isArray(output) || !output.every((m) => typeof m === 'string')) throw badOutput(host, fn, 'an array of model names');
-  return output;
-}
-
-function badOutput(host: Host, fn: string, expected: string): PluginCallError {
-  return new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned an unexpected value (expected ${expected})`, { plugin: host.name, expected });
+  return parseOutput(host, fn, await host.call(fn, JSON.stringify(input), { signal }));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

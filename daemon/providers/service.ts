@@ -7,7 +7,7 @@ import type {
   ProvidersEmbedRequest,
 } from '../../protocol/providers.js';
 import type { CancelSignal } from '../cancelSignal.js';
-import { DaemonError, PluginCallError, toErrorInfo } from '../errors.js';
+import { DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { publicState, type PluginRegistry } from '../plugins/registry.js';
 import type { PluginHost } from '../plugins/pluginHost.js';
@@ -17,6 +17,7 @@ import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/re
 import { buildProviderConfig, builderOverlay, schemaDeclares } from './builder.js';
 import { validateProviderConfig } from './configValidator.js';
 import { adapterCapabilities, HttpAdapter, isHttpAdapter } from './httpAdapter.js';
+import { badOutput, embeddings, modelNames, parseOutput, requireExports } from './pluginOutput.js';
 import type { HandleTable, ProviderHandle } from './handles.js';
 
 /** The provider operations behind the `factories/*` and `providers/*` methods. */
@@ -55,10 +56,8 @@ export class ProviderService {
     const host = await this.host(name);
     const cfg = buildProviderConfig({ defaults: host.entry.config, apiKeyName: host.info?.apiKeyName ?? null, env: this.env, schema: host.schema, overlay: overlay ?? {} });
     if (isHttpAdapter(host)) return this.http.listModels(host, cfg, signal);
-    this.require(host, 'list_models', 'listing models');
-    const models = parseOutput(host, 'list_models', await host.call('list_models', JSON.stringify(cfg), { signal }));
-    if (!Array.isArray(models) || !models.every((m) => typeof m === 'string')) throw badOutput(host, 'list_models', 'an array of model names');
-    return models;
+    requireExports(host, 'listing models', 'list_models');
+    return modelNames(host, 'list_models', parseOutput(host, 'list_models', await host.call('list_models', JSON.stringify(cfg), { signal })));
   }
 
   async build(owner: number, params: ProvidersBuildRequest.Params, signal: CancelSignal): Promise<string> {
@@ -102,7 +101,7 @@ export class ProviderService {
   chat(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal): Promise<ChatResult> {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
       if (isHttpAdapter(host)) return this.http.chat(host, this.chatInput(host, handle, params, false), handle.config, signal);
-      this.require(host, 'chat', 'chat');
+      requireExports(host, 'chat', 'chat');
       const output = parseOutput(host, 'chat', await host.call('chat', this.chatInput(host, handle, params, false), { signal }));
       if (!output || typeof output !== 'object') throw badOutput(host, 'chat', 'a chat response object');
       return toChatResult(output as QmtChatResponse);
@@ -112,7 +111,7 @@ export class ProviderService {
   chatStream(owner: number, params: ProvidersChatRequest.Params, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
       if (isHttpAdapter(host)) return this.http.chatStream(host, this.chatInput(host, handle, params, true), handle.config, signal, onChunk);
-      this.require(host, 'chat_stream', 'streaming chat');
+      requireExports(host, 'streaming chat', 'chat_stream');
       if (host.hasExport('supports_streaming')) {
         const supported = parseOutput(host, 'supports_streaming', await host.call('supports_streaming', JSON.stringify(handle.config), { signal }));
         if (supported === false) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming with this config`, { plugin: host.name });
@@ -148,12 +147,8 @@ export class ProviderService {
   embed(owner: number, params: ProvidersEmbedRequest.Params, signal: CancelSignal): Promise<number[][]> {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
       if (isHttpAdapter(host)) return this.http.embed(host, handle.config, params.inputs, signal);
-      this.require(host, 'embed', 'embeddings');
-      const output = parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal }));
-      if (!Array.isArray(output) || !output.every((v) => Array.isArray(v) && v.every((x) => typeof x === 'number'))) {
-        throw badOutput(host, 'embed', 'an array of number arrays');
-      }
-      return output as number[][];
+      requireExports(host, 'embeddings', 'embed');
+      return embeddings(host, 'embed', parseOutput(host, 'embed', await host.call('embed', JSON.stringify({ cfg: handle.config, inputs: params.inputs }), { signal })));
     });
   }
 
@@ -161,7 +156,7 @@ export class ProviderService {
     return this.onCurrent(owner, params.handle, signal, async (host, handle) => {
       const req = { prompt: params.prompt, suffix: params.suffix ?? null, max_tokens: params.maxTokens ?? null, temperature: params.temperature ?? null };
       if (isHttpAdapter(host)) return this.http.complete(host, handle.config, req, signal);
-      this.require(host, 'complete', 'completion');
+      requireExports(host, 'completion', 'complete');
       const output = parseOutput(host, 'complete', await host.call('complete', JSON.stringify({ cfg: handle.config, req }), { signal }));
       const text = (output as { text?: unknown } | null)?.text;
       if (typeof text !== 'string') throw badOutput(host, 'complete', 'an object {"text": string}');
@@ -198,11 +193,6 @@ export class ProviderService {
   }
 
   /**
-   * A handle's plugin, current version. After a reload replaced the plugin, the handle's config is
-   * rebuilt against the new version (its schema and defaults may have changed); if it no longer
-   * validates, this call says so and the next one tries again.
-   */
-  /**
    * Runs one operation on a handle's current plugin version. A version replaced by a reload
    * finishes what it started, but one that stopped before this operation reached it refuses it
    * before doing anything; the operation then runs on the version that replaced it.
@@ -220,6 +210,11 @@ export class ProviderService {
     }
   }
 
+  /**
+   * A handle's plugin, current version. After a reload replaced the plugin, the handle's config is
+   * rebuilt against the new version (its schema and defaults may have changed); if it no longer
+   * validates, this call says so and the next one tries again.
+   */
   private async resolve(owner: number, id: string, signal: CancelSignal): Promise<{ host: PluginHost; handle: ProviderHandle }> {
     const handle = this.handles.get(owner, id);
     const host = await this.host(handle.provider);
@@ -229,21 +224,4 @@ export class ProviderService {
     }
     return { host, handle };
   }
-
-  private require(host: PluginHost, fn: string, what: string): void {
-    if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support ${what} (it does not export "${fn}")`, { plugin: host.name });
-  }
-}
-
-function parseOutput(host: PluginHost, fn: string, text: string | null): unknown {
-  if (text === null || text === '') throw badOutput(host, fn, 'JSON output');
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned invalid JSON: ${text.slice(0, 200)}`, { plugin: host.name });
-  }
-}
-
-function badOutput(host: PluginHost, fn: string, expected: string): PluginCallError {
-  return new PluginCallError('PLUGIN_OUTPUT', `plugin "${host.name}": ${fn} returned an unexpected value (expected ${expected})`, { plugin: host.name, expected });
 }
