@@ -1,5 +1,6 @@
 import type { PluginErrorPayload } from '../../protocol/errors.js';
 import { BadRequestError, HostNotAllowedError, HttpCancelledError, TransportError } from '../../workers/http/errors.js';
+import { retryAfter } from '../../workers/http/retryAfter.js';
 import type { QmtHttpResponse, TransportKind } from '../../workers/http/types.js';
 import { DaemonError, PluginCallError } from '../errors.js';
 
@@ -90,16 +91,6 @@ function bodySnippet(response: QmtHttpResponse): string {
     // Not JSON: the raw text below.
   }
   return text.trim().slice(0, 300);
-}
-
-function retryAfter(response: QmtHttpResponse | undefined): number | undefined {
-  const headers = response?.head.headers ?? {};
-  const value = Object.entries(headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
-  if (value === undefined) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs) && secs >= 0) return secs;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined;
 }
 
 function numberOr(...values: unknown[]): number | undefined {

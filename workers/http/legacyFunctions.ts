@@ -1,5 +1,6 @@
 import type { CallContext } from '@extism/extism';
 import { policyFor } from './policy.js';
+import { retryAfter } from './retryAfter.js';
 import { SyncHttp, type SyncReply } from './syncClient.js';
 import type { HttpPolicy, HttpTimeouts, QmtHttpResponse } from './types.js';
 
@@ -113,8 +114,8 @@ function statusPayload(resp: QmtHttpResponse): Record<string, unknown> {
   const message = `HTTP ${status}: ${Buffer.from(resp.body.slice(0, 300)).toString('utf8')}`;
   if (status === 401 || status === 403) return { type: 'auth_error', message, status };
   if (status === 429) {
-    const retry = Number(Object.entries(resp.head.headers).find(([k]) => k.toLowerCase() === 'retry-after')?.[1]);
-    return { type: 'rate_limited', message, status, ...(Number.isFinite(retry) && { retry_after_secs: retry }) };
+    const retry = retryAfter(resp);
+    return { type: 'rate_limited', message, status, ...(retry !== undefined && { retry_after_secs: retry }) };
   }
   return { type: 'http_status', message, status };
 }
