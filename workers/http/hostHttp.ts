@@ -166,7 +166,11 @@ async function* readBody(res: IncomingMessage, url: URL, idleMs: number, failure
 
 /** Sends a request and reads the whole response. */
 export async function sendRequest(req: QmtHttpRequest, policy: HttpPolicy, signal?: AbortSignal): Promise<QmtHttpResponse> {
-  const res = await openRequest(req, policy, signal);
+  return readAll(await openRequest(req, policy, signal));
+}
+
+/** Reads an opened response to its end, in QueryMT's response shape. */
+export async function readAll(res: OpenResponse): Promise<QmtHttpResponse> {
   const pieces: Buffer[] = [];
   for await (const piece of res.body) pieces.push(piece);
   return { head: { status: res.status, headers: res.headers, version: res.version }, body: [...Buffer.concat(pieces)] };

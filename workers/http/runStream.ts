@@ -1,5 +1,5 @@
 import { BadRequestError, HostNotAllowedError, HttpCancelledError, TransportError } from './errors.js';
-import { checkRequest, lines, openRequest, type OpenResponse } from './hostHttp.js';
+import { checkRequest, lines, openRequest, readAll, type OpenResponse } from './hostHttp.js';
 import { requestFromOutput } from './request.js';
 import type { HttpStreamInput, HttpStreamOutput } from './streamTask.js';
 import type { WireError } from '../messages.js';
@@ -54,9 +54,8 @@ export async function runStream(input: HttpStreamInput, deps: StreamDeps): Promi
   try {
     const res: OpenResponse = await opening;
     if (res.status < 200 || res.status >= 300) {
-      const pieces: Buffer[] = [];
-      for await (const piece of res.body) pieces.push(piece);
-      return { status: res.status, headers: res.headers, version: res.version, body: [...Buffer.concat(pieces)] };
+      const { head, body } = await readAll(res);
+      return { ...head, body };
     }
     const prefix = `{"parser_id":${parserId},"chunk":[`;
     for await (const line of lines(res.body)) {

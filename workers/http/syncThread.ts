@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { lines, openRequest, sendRequest, type OpenResponse } from './hostHttp.js';
+import { lines, openRequest, readAll, sendRequest, type OpenResponse } from './hostHttp.js';
 import { HostNotAllowedError, HttpCancelledError, TransportError } from './errors.js';
 import type { SyncEnvelope, SyncReply, SyncRequest } from './syncClient.js';
 
@@ -30,11 +30,7 @@ async function answer(request: SyncRequest): Promise<SyncReply> {
       }
       case 'open': {
         const res = await openRequest(request.req, request.policy);
-        if (res.status < 200 || res.status >= 300) {
-          const pieces: Buffer[] = [];
-          for await (const piece of res.body) pieces.push(piece);
-          return { ok: true, resp: { head: { status: res.status, headers: res.headers, version: res.version }, body: [...Buffer.concat(pieces)] } };
-        }
+        if (res.status < 200 || res.status >= 300) return { ok: true, resp: await readAll(res) };
         const id = nextStream++;
         streams.set(id, { res, lines: lines(res.body) });
         return { ok: true, streamId: id };
