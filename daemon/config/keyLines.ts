@@ -43,3 +43,8 @@ function keyPattern(key: string): RegExp {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** `file:line` for messages, or the file alone when the line is unknown. */
+export function where(path: string, line: number | undefined): string {
+  return line === undefined ? path : `${path}:${line}`;
+}

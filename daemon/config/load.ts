@@ -3,8 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { isRemotePath, parseSource, ReferenceError } from '../sources/reference.js';
-import { lineOfKey } from './keyLines.js';
+import { displayPath, parseSource, ReferenceError, type SourceRef } from '../sources/reference.js';
+import { lineOfKey, where } from './keyLines.js';
 import { ConfigFileSchema, DEFAULTS, McpEntrySchema, ProviderEntrySchema, ToolEntrySchema, type PlugdConfig, type ProviderEntry } from './schema.js';
 import { toolSections } from './toolSections.js';
 
@@ -58,15 +58,15 @@ export function parseConfig(source: string, path: string): PlugdConfig {
         { path: `providers[${index}].config.allowed_hosts` },
       );
     }
-    const remote = isRemotePath(entry.path);
+    let ref: SourceRef;
     try {
-      parseSource(entry.path);
+      ref = parseSource(entry.path);
     } catch (error) {
       if (!(error instanceof ReferenceError)) throw error;
       const line = lineOfKey(source, 'providers', index, ['path']);
       throw new ConfigError('CONFIG_INVALID', `${where(path, line)}: [[providers]] #${index + 1} ("${entry.name}"): path: ${error.message}`, { path: `providers[${index}].path` });
     }
-    if (entry.sha256 !== undefined && !/^https?:\/\//i.test(entry.path)) {
+    if (entry.sha256 !== undefined && ref.type !== 'https') {
       const line = lineOfKey(source, 'providers', index, ['sha256']);
       throw new ConfigError(
         'CONFIG_INVALID',
@@ -77,7 +77,8 @@ export function parseConfig(source: string, path: string): PlugdConfig {
     providers.push({
       name: entry.name,
       path: entry.path,
-      resolvedPath: remote ? entry.path : resolve(base, entry.path),
+      // Until downloaded, a remote entry shows its reference (without a URL's query string).
+      resolvedPath: ref.type === 'file' ? resolve(base, entry.path) : displayPath(entry.path),
       sha256: entry.sha256 === undefined ? null : `sha256:${entry.sha256.replace(/^sha256:/, '').toLowerCase()}`,
       config,
       threads: entry.threads ?? DEFAULTS.threads,
@@ -178,6 +179,3 @@ function entryName(raw: unknown, table: string, index: number): string | undefin
   return typeof entry?.name === 'string' ? entry.name : undefined;
 }
 
-function where(path: string, line: number | undefined): string {
-  return line === undefined ? path : `${path}:${line}`;
-}

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { isRemotePath } from '../sources/reference.js';
-import { lineOfKey } from './keyLines.js';
+import { lineOfKey, where } from './keyLines.js';
 import { DEFAULTS, type ConfigFileSchema, type McpEntry, type PermissionPolicy, type ToolEntry } from './schema.js';
 
 /** Defaults of the tool sections (docs/config.md). */
@@ -29,7 +29,7 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
     const previous = seen.get(name);
     if (previous !== undefined) {
       const line = lineOfKey(source, table, index, ['name']);
-      throw new ConfigError('CONFIG_INVALID', `${line ? `${path}:${line}` : path}: duplicate tool plugin name "${name}" in ${label} (already used by ${previous}); names must be unique across [[tools]] and [[mcp]]`, {
+      throw new ConfigError('CONFIG_INVALID', `${where(path, line)}: duplicate tool plugin name "${name}" in ${label} (already used by ${previous}); names must be unique across [[tools]] and [[mcp]]`, {
         path: `${table}[${index}].name`,
       });
     }
@@ -40,14 +40,14 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
     claim(entry.name, `[[tools]] #${index + 1}`, 'tools', index);
     if (isRemotePath(entry.path)) {
       const line = lineOfKey(source, 'tools', index, ['path']);
-      throw new ConfigError('CONFIG_INVALID', `${line ? `${path}:${line}` : path}: [[tools]] #${index + 1} ("${entry.name}"): path: tool plugins load from local files in this version (https:// and oci:// sources are for [[providers]]; \`plugd pull\` one and point path at the file)`, {
+      throw new ConfigError('CONFIG_INVALID', `${where(path, line)}: [[tools]] #${index + 1} ("${entry.name}"): path: tool plugins load from local files in this version (https:// and oci:// sources are for [[providers]]; \`plugd pull\` one and point path at the file)`, {
         path: `tools[${index}].path`,
       });
     }
     const paths = entry.config?.allowed_paths;
     if (paths !== undefined && !(Array.isArray(paths) && paths.every((p) => typeof p === 'string' && p.length > 0))) {
       const line = lineOfKey(source, 'tools', index, ['config', 'allowed_paths']);
-      throw new ConfigError('CONFIG_INVALID', `${line ? `${path}:${line}` : path}: [[tools]] #${index + 1} ("${entry.name}"): config.allowed_paths: expected an array of directory paths`, {
+      throw new ConfigError('CONFIG_INVALID', `${where(path, line)}: [[tools]] #${index + 1} ("${entry.name}"): config.allowed_paths: expected an array of directory paths`, {
         path: `tools[${index}].config.allowed_paths`,
       });
     }
@@ -72,7 +72,7 @@ export function toolSections(file: ConfigFile, source: string, path: string): Re
   const mcp: McpEntry[] = (file.mcp ?? []).map((entry, index) => {
     claim(entry.name, `[[mcp]] #${index + 1}`, 'mcp', index);
     const line = lineOfKey(source, 'mcp', index, []);
-    const label = `${line ? `${path}:${line}` : path}: [[mcp]] #${index + 1} ("${entry.name}")`;
+    const label = `${where(path, line)}: [[mcp]] #${index + 1} ("${entry.name}")`;
     if ((entry.command === undefined) === (entry.url === undefined)) {
       throw new ConfigError('CONFIG_INVALID', `${label}: expected exactly one of "command" (a server started on stdio) or "url" (streamable HTTP)`, { path: `mcp[${index}]` });
     }

@@ -39,10 +39,6 @@ export class EntrySources {
   configure(config: PlugdConfig): void {
     this.insecure = config.insecureRegistries;
     this.configDir = dirname(config.path);
-    // Until it is downloaded, status shows an entry's URL as its source: without its query string.
-    for (const entry of config.providers) {
-      if (isRemotePath(entry.path) && entry.resolvedPath === entry.path) entry.resolvedPath = displayPath(entry.path);
-    }
   }
 
   /**
