@@ -55,7 +55,7 @@ export function ociSource(spec: { id: string; role: Role; label: string; mode: S
       const { registry, ref, digest, layer } = await acquire();
       const dir = mkdtempSync(join(tmpdir(), 'plugd-bench-cache-'));
       const warm = new Cache(join(dir, 'warm'));
-      await resolveSource(ref, dir, null, { cache: warm, revalidate: true });
+      await resolveSource(ref, null, { cache: warm, revalidate: true });
       const pinned = `oci://${registry.host}/bench/echo@${digest}`;
       let n = 0;
       return {
@@ -70,13 +70,13 @@ export function ociSource(spec: { id: string; role: Role; label: string; mode: S
               break;
             }
             case 'cold':
-              await resolveSource(ref, dir, null, { cache: new Cache(join(dir, `cold-${++n}`)), revalidate: true });
+              await resolveSource(ref, null, { cache: new Cache(join(dir, `cold-${++n}`)), revalidate: true });
               break;
             case 'revalidate':
-              await resolveSource(ref, dir, null, { cache: warm, revalidate: true });
+              await resolveSource(ref, null, { cache: warm, revalidate: true });
               break;
             case 'cache-hit':
-              await resolveSource(pinned, dir, null, { cache: warm, revalidate: true });
+              await resolveSource(pinned, null, { cache: warm, revalidate: true });
               break;
             case 'file-hash':
               createHash('sha256').update(await readFile(echoWasmPath)).digest('hex');

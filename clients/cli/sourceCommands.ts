@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { InvocationOf } from './args.js';
 import { formatJson } from './format.js';
 import type { CliIo } from './io.js';
@@ -31,7 +31,7 @@ export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<voi
   const names = inv.targets.filter((t) => !isRemotePath(t));
   let config: ReturnType<typeof loadConfig> | null = null;
   if (names.length > 0 || refs.length === 0 || inv.configPath) config = loadConfig(locateConfig(inv.configPath, env));
-  const jobs: Array<{ target: string; path: string; sha256: string | null; base: string }> = refs.map((r) => ({ target: r, path: r, sha256: null, base: process.cwd() }));
+  const jobs: Array<{ target: string; path: string; sha256: string | null }> = refs.map((r) => ({ target: r, path: r, sha256: null }));
   if (config) {
     const entries = names.length === 0 && refs.length === 0 ? config.providers.filter((p) => isRemotePath(p.path)) : [];
     for (const name of names) {
@@ -40,7 +40,7 @@ export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<voi
       if (!isRemotePath(entry.path)) throw new Error(`pull: provider "${name}" is a local file (${entry.path}); nothing to download`);
       entries.push(entry);
     }
-    for (const e of entries) jobs.push({ target: e.name, path: e.path, sha256: e.sha256, base: dirname(config.path) });
+    for (const e of entries) jobs.push({ target: e.name, path: e.path, sha256: e.sha256 });
     if (jobs.length === 0) throw new Error(`pull: ${config.path} names no https:// or oci:// plugins`);
   }
   const progress = new ProgressLine(io.stderr, io.stderrIsTTY === true);
@@ -50,7 +50,7 @@ export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<voi
     progress.restart();
     try {
       const before = await cache.readRecord(canonicalRef(job.path));
-      const resolved = await resolveSource(job.path, job.base, job.sha256, {
+      const resolved = await resolveSource(job.path, job.sha256, {
         cache,
         insecureRegistries: config?.insecureRegistries ?? [],
         env,

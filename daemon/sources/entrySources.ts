@@ -1,4 +1,3 @@
-import { dirname } from 'node:path';
 import type { PlugdConfig, ProviderEntry } from '../config/schema.js';
 import { DaemonError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -18,7 +17,6 @@ import { resolveSource, type ResolvedSource } from './resolve.js';
 export class EntrySources {
   readonly cache: Cache;
   private insecure: string[] = [];
-  private configDir: string;
   private readonly pending = new WeakMap<ProviderEntry, Promise<void>>();
   /** Resolutions in flight by source, so entries naming the same artifact download it once. */
   private readonly inFlight = new Map<string, { promise: Promise<ResolvedSource>; names: Set<string> }>();
@@ -31,14 +29,12 @@ export class EntrySources {
     private readonly onProgress?: (name: string, progress: SourceProgress) => void,
   ) {
     this.cache = new Cache(cacheDir(env));
-    this.configDir = dirname(config.path);
     this.configure(config);
   }
 
   /** Takes the registry settings of a (re)loaded config. */
   configure(config: PlugdConfig): void {
     this.insecure = config.insecureRegistries;
-    this.configDir = dirname(config.path);
   }
 
   /**
@@ -78,7 +74,7 @@ export class EntrySources {
         const names = new Set([entry.name]);
         let lastLog = 0;
         let lastPhase = '';
-        const promise = resolveSource(entry.path, this.configDir, entry.sha256, {
+        const promise = resolveSource(entry.path, entry.sha256, {
           cache: this.cache,
           insecureRegistries: this.insecure,
           env: this.env,

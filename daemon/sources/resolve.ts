@@ -30,10 +30,10 @@ export interface ResolvedSource {
 }
 
 /**
- * Turns a `path` as written in plugins.toml (a file, an https:// URL or an oci:// reference) into
- * a local file, downloading into the cache when needed. `sha256` pins an https:// download.
+ * Turns an https:// URL or an oci:// reference as written in plugins.toml into a local file,
+ * downloading into the cache when needed. `sha256` pins an https:// download.
  */
-export async function resolveSource(path: string, baseDir: string, sha256: string | null, options: ResolveOptions): Promise<ResolvedSource> {
+export async function resolveSource(path: string, sha256: string | null, options: ResolveOptions): Promise<ResolvedSource> {
   let ref;
   try {
     ref = parseSource(path);
@@ -41,9 +41,7 @@ export async function resolveSource(path: string, baseDir: string, sha256: strin
     if (error instanceof ReferenceError) throw new SourceError('SOURCE_INVALID', error.message);
     throw error;
   }
-  if (ref.type === 'file') {
-    return { path: resolvePath(baseDir, ref.path), origin: { type: 'file', ref: path, digest: null, fromCache: false, warning: null }, warning: null };
-  }
+  if (ref.type === 'file') throw new SourceError('SOURCE_INVALID', `${path}: not a download (expected an https:// URL or an oci:// reference)`);
   const ctx = pullContext(options);
   const result = ref.type === 'oci' ? await pullOci(ref, ctx, options.revalidate) : await pullHttps(ref.url, sha256, ctx, options.revalidate);
   return {
