@@ -4,9 +4,6 @@ import type { CancelSignal } from '../cancelSignal.js';
 import { PluginCallError } from '../errors.js';
 import type { Session } from '../rpc/session.js';
 
-// `closed` is aborted when the session closes: one listener per session (registered by the
-// handlers), so a long-lived connection asking many times does not pile up close listeners.
-
 const decisions: ReadonlySet<string> = new Set<PermissionDecision>(['allow', 'deny', 'allowAlways', 'denyAlways']);
 
 /**
@@ -15,9 +12,9 @@ const decisions: ReadonlySet<string> = new Set<PermissionDecision>(['allow', 'de
  * answer (for example a client with no handler: MethodNotFound), a malformed answer, or a
  * disconnect all mean deny. Cancelling the tool call itself rejects with CANCELLED.
  */
-export function askClient(session: Session, closed: AbortSignal, params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome> {
+export function askClient(session: Session, params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome> {
   return new Promise((resolve, reject) => {
-    if (session.isClosed || closed.aborted) return resolve({ allowed: false, source: 'disconnected' });
+    if (session.isClosed) return resolve({ allowed: false, source: 'disconnected' });
     const source = new CancellationTokenSource();
     let settled = false;
     const settle = (outcome: PermissionOutcome | Error) => {
@@ -25,7 +22,6 @@ export function askClient(session: Session, closed: AbortSignal, params: Permiss
       settled = true;
       clearTimeout(timer);
       unsubscribe();
-      closed.removeEventListener('abort', onClosed);
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
@@ -33,12 +29,15 @@ export function askClient(session: Session, closed: AbortSignal, params: Permiss
       source.cancel();
       settle({ allowed: false, source: 'timeout' });
     }, params.timeoutMs);
+    // A disconnect aborts the call's signal too (the session closes first, then cancels its calls).
     const unsubscribe = signal.onAbort(() => {
       source.cancel();
-      settle(new PluginCallError('CANCELLED', `tools/call "${params.tool}" was cancelled while waiting for permission`, { plugin: params.plugin, tool: params.tool }));
+      settle(
+        session.isClosed
+          ? { allowed: false, source: 'disconnected' }
+          : new PluginCallError('CANCELLED', `tools/call "${params.tool}" was cancelled while waiting for permission`, { plugin: params.plugin, tool: params.tool }),
+      );
     });
-    const onClosed = () => settle({ allowed: false, source: 'disconnected' });
-    closed.addEventListener('abort', onClosed, { once: true });
     session.connection.sendRequest(PermissionsRequest.type, params, source.token).then(
       (answer) => {
         const decision = (answer as { decision?: unknown } | null)?.decision;

@@ -15,12 +15,8 @@ import type { Caller, ToolService } from './toolService.js';
 
 /** Registers the tools/*, commands/* methods on a session; `permissions/request` goes back to this session. */
 export function registerToolHandlers(session: Session, tools: ToolService): void {
-  const closed = new AbortController();
-  const caller: Caller = { id: session.id, ask: (params, signal) => askClient(session, closed.signal, params, signal) };
-  session.onClose(() => {
-    closed.abort();
-    tools.release(session.id);
-  });
+  const caller: Caller = { id: session.id, ask: (params, signal) => askClient(session, params, signal) };
+  session.onClose(() => tools.release(session.id));
 
   // Every answer reflects the configured plugins once they have loaded (as provider calls wait for theirs).
   const ready = tools.ready.bind(tools);
