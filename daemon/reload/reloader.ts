@@ -7,17 +7,12 @@ import { DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
 import type { PluginRegistry } from '../plugins/registry.js';
+import { drainReplaced } from '../plugins/drainReplaced.js';
 import type { PluginHost } from '../plugins/pluginHost.js';
 import { mergeSummaries } from './mergeSummaries.js';
 import { StableFiles } from './stableFiles.js';
 
 export type ReloadTrigger = 'request' | 'watch' | 'signal';
-
-/** How long a replaced plugin may take to finish its calls in flight before it is stopped. */
-const RETIRE_DRAIN_MS = 120_000;
-// Calls that picked up a host just before it was replaced reach it a moment later: give them
-// time to register as in flight before draining decides the host is idle.
-const RETIRE_GRACE_MS = 50;
 
 /**
  * The one reload path (file watcher, SIGHUP, `plugins/reload`). Reloads run one at a time; any
@@ -166,8 +161,7 @@ export class Reloader {
 
   /** Lets a replaced host finish its calls in flight, then stops it. */
   private async retire(host: PluginHost): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, RETIRE_GRACE_MS));
-    await host.drain(RETIRE_DRAIN_MS);
+    await drainReplaced(host);
     await host.dispose();
   }
 }

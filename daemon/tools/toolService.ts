@@ -15,6 +15,7 @@ import type { SourceChange, ToolSource, ToolSpec } from './toolSource.js';
 import { PluginToolSource } from './pluginToolSource.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
 import { hostStatus } from '../plugins/registry.js';
+import { drainReplaced } from '../plugins/drainReplaced.js';
 
 /** Who is calling: the connection, for `permissions/request` and remembered decisions. */
 export interface Caller {
@@ -484,11 +485,9 @@ export class ToolService implements AsyncDisposable {
 }
 
 /** How long a replaced or removed Wasm or native tool plugin may take to finish its calls in flight. */
-const RETIRE_DRAIN_MS = 120_000;
-
 /** Lets a replaced or removed source finish its calls in flight, then stops it. */
 async function retire(source: ToolSource): Promise<void> {
-  if (source instanceof PluginToolSource) await source.host.drain(RETIRE_DRAIN_MS);
+  if (source instanceof PluginToolSource) await drainReplaced(source.host);
   await source.dispose().catch(() => undefined);
 }
 
