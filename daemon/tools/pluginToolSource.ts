@@ -21,6 +21,8 @@ export class PluginToolSource implements ToolSource {
   readonly host: PluginHost;
   onChange: ((reason: SourceChange) => void) | null = null;
   private declared: ToolSpec[] = [];
+  /** The `tools` output `declared` was parsed from. */
+  private declaredText: string | null = null;
   private approved = new Set<string>();
   private instructions: string | null = null;
   private userCommands: CommandSpec[] = [];
@@ -110,7 +112,11 @@ export class PluginToolSource implements ToolSource {
   }
 
   private async readTools(): Promise<void> {
-    this.declared = parseToolDeclarations(this.name, this.entry.resolvedPath, await this.host.call('tools', null));
+    const text = await this.host.call('tools', null);
+    // The same declarations as last time (the usual case on expose): keep their compiled schemas.
+    if (text !== null && text === this.declaredText) return;
+    this.declared = parseToolDeclarations(this.name, this.entry.resolvedPath, text);
+    this.declaredText = text;
   }
 
   tools(): ToolSpec[] {
