@@ -119,10 +119,7 @@ export class NativePluginHost extends PluginHost {
       const timer = setTimeout(() => {
         slot.loading = undefined;
         slot.runner?.kill();
-        reject(new PluginLoadError('START_TIMEOUT', `${path}: the plugin did not finish loading within ${this.entry.startTimeoutMs} ms (start_timeout_ms)`, {
-          plugin: this.name,
-          timeoutMs: this.entry.startTimeoutMs,
-        }));
+        reject(this.startTimeout());
       }, this.entry.startTimeoutMs);
       slot.loading = {
         done: (result) => {
@@ -131,9 +128,7 @@ export class NativePluginHost extends PluginHost {
           this.forwardLogs(result.logs);
           if (result.type === 'ready') return resolve(result);
           slot.runner?.kill();
-          const error = result.type === 'error' ? result.error : { code: 'PLUGIN_LOAD', message: 'unexpected worker answer' };
-          const code = error.code === 'PLUGIN_ERROR' || error.code === 'PLUGIN_CRASHED' ? 'PLUGIN_LOAD' : error.code;
-          reject(new PluginLoadError(code as 'PLUGIN_LOAD', `${path}: ${error.message}`, { plugin: this.name }));
+          reject(this.loadFailure(result));
         },
         died: (reason) => {
           clearTimeout(timer);

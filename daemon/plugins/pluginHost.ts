@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { PluginType } from '../../protocol/daemon.js';
-import type { LogRecord, ReadyResult } from '../../workers/messages.js';
+import type { LogRecord, ReadyResult, WorkerResult } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
 import type { CancelSignal } from '../cancelSignal.js';
 import { DaemonError, PluginCallError, PluginLoadError } from '../errors.js';
@@ -110,6 +110,22 @@ export abstract class PluginHost implements AsyncDisposable {
       if (this.state === 'stopped') return;
       this.fail(error instanceof DaemonError ? error : new PluginLoadError('PLUGIN_LOAD', String((error as Error)?.message ?? error), { plugin: this.name }));
     }
+  }
+
+  /** The error for a plugin that did not finish loading within `start_timeout_ms`. */
+  protected startTimeout(): PluginLoadError {
+    return new PluginLoadError('START_TIMEOUT', `${this.entry.resolvedPath}: the plugin did not finish loading within ${this.entry.startTimeoutMs} ms (start_timeout_ms)`, {
+      plugin: this.name,
+      timeoutMs: this.entry.startTimeoutMs,
+    });
+  }
+
+  /** The load error for a worker's answer to `describe` that is not `ready`. */
+  protected loadFailure(result: Exclude<WorkerResult, ReadyResult>): PluginLoadError {
+    const error = result.type === 'error' ? result.error : { code: 'PLUGIN_LOAD', message: 'unexpected worker answer', payload: undefined };
+    // A plugin's own error, a trap or a crash while loading is a load failure.
+    const code = ['PLUGIN_ERROR', 'PLUGIN_TRAP', 'PLUGIN_CRASHED'].includes(error.code) ? 'PLUGIN_LOAD' : error.code;
+    return new PluginLoadError(code as 'PLUGIN_LOAD', `${this.entry.resolvedPath}: ${error.message}`, { plugin: this.name, ...(error.payload ? { payload: error.payload } : {}) });
   }
 
   /** Reads the plugin's file and records this version's fingerprint (a missing file is one too). */

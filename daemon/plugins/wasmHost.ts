@@ -98,23 +98,13 @@ export class WasmPluginHost extends PluginHost {
       result = await pool.run({ type: 'describe' }, { signal: timeout });
     } catch (error) {
       await pool.destroy();
-      if (timeout.aborted) {
-        throw new PluginLoadError('START_TIMEOUT', `${this.entry.resolvedPath}: the plugin did not finish loading within ${this.entry.startTimeoutMs} ms (start_timeout_ms)`, {
-          plugin: this.name,
-          timeoutMs: this.entry.startTimeoutMs,
-        });
-      }
+      if (timeout.aborted) throw this.startTimeout();
       throw new PluginLoadError('PLUGIN_LOAD', `${this.entry.resolvedPath}: the plugin's worker failed while loading: ${(error as Error).message}`, { plugin: this.name });
     }
     this.forwardLogs(result.logs);
     if (result.type !== 'ready') {
       await pool.destroy();
-      const message = result.type === 'error' ? result.error.message : 'unexpected worker answer';
-      const code = result.type === 'error' ? result.error.code : 'PLUGIN_LOAD';
-      throw new PluginLoadError(code === 'PLUGIN_ERROR' || code === 'PLUGIN_TRAP' ? 'PLUGIN_LOAD' : (code as 'PLUGIN_LOAD'), `${this.entry.resolvedPath}: ${message}`, {
-        plugin: this.name,
-        ...(result.type === 'error' && result.error.payload ? { payload: result.error.payload } : {}),
-      });
+      throw this.loadFailure(result);
     }
     return result;
   }
