@@ -1,6 +1,7 @@
 // What starts a reload: `plugd reload` (method plugins/reload), SIGHUP and the file watcher all
 // take the same path and tell every connected client with plugins/didChange; `--no-watch` leaves
 // file edits alone until asked. Also what a client can do right after the daemon starts.
+import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ReloadSummary } from '../protocol/plugins.js';
@@ -78,6 +79,39 @@ test('with the watcher on, an edit followed at once by plugins/reload: the answe
     assert.equal([summary.updated, summary.unchanged, summary.failed], [['echo'], ['counter'], []], `round ${round}`);
     assert.is((await client.complete({ handle, prompt: 'x' })).text, `v${round} x`, `round ${round}: the edit serves once the answer came`);
     await daemon.quiet(client, 150);
+  }
+});
+
+test('the watcher keeps seeing saves: after two saves 1 ms apart, and after a file (plugins.toml, a plugin in a subdirectory) is deleted and created again', async () => {
+  await using daemon = await ReloadDaemon.start({ files: { 'echo.wasm': samplePlugin('echo') }, config: [echoEntry('echo', 'echo.wasm', 'v0 ')] });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'echo' });
+  // Two rename-over saves back to back, then one more: the last is still seen.
+  daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'a ')], 'rename');
+  daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'b ')], 'rename');
+  await untilPrefix(client, handle, 'b ');
+  await daemon.quiet(client, 150);
+  daemon.writeConfig([echoEntry('echo', 'echo.wasm', 'c ')], 'rename');
+  await untilPrefix(client, handle, 'c ');
+
+  // plugins.toml deleted, then written anew.
+  await daemon.quiet(client, 150);
+  rmSync(daemon.configPath);
+  await sleep(200);
+  writeFileSync(daemon.configPath, `[[providers]]\nname = "echo"\npath = "echo.wasm"\n[providers.config]\nprefix = "d "\n`);
+  await untilPrefix(client, handle, 'd ');
+
+  // A plugin in a subdirectory, deleted by a clean build and written again, twice.
+  mkdirSync(daemon.path('plugins'));
+  copyFileSync(samplePlugin('echo'), daemon.path('plugins/echo.wasm'));
+  daemon.writeConfig([echoEntry('echo', 'plugins/echo.wasm', 'e ')], 'rename');
+  await untilPrefix(client, handle, 'e ');
+  for (const fixture of ['counter', 'echo'] as const) {
+    await daemon.quiet(client, 150);
+    rmSync(daemon.path('plugins/echo.wasm'));
+    await sleep(200);
+    copyFileSync(fixture === 'counter' ? fixturePlugin('counter') : samplePlugin('echo'), daemon.path('plugins/echo.wasm'));
+    await eventually(`the re-created ${fixture} build serves`, async () => pluginOf(await client.status(), 'echo').pluginName === fixture, 10_000);
   }
 });
 

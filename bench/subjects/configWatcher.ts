@@ -9,9 +9,8 @@ import { sampledSubject } from '../sampled.js';
 import type { Role } from '../subject.js';
 
 /**
- * Between samples. plugd's watcher has fired, so nothing is pending; but chokidar loses track of a
- * file renamed over twice within a few ms (and bare chokidar misses renames 30 ms apart), so the
- * saves are kept well apart.
+ * Between samples. plugd's watcher has fired, so nothing is pending; bare chokidar misses renames
+ * less than about 30 ms apart, and each sample must time one event, so the saves are kept apart.
  */
 const SETTLE_MS = 60;
 const EVENT_TIMEOUT_MS = 5_000;
