@@ -69,6 +69,24 @@ for (const [ask, expected, reason] of [
   });
 }
 
+test('a plugin process killed from outside (SIGKILL) fails its running call with PluginCrashed naming the signal, and comes back', async () => {
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'echo', path: samplePlugin('echo') }, { name: 'crashy', path: nativeFixture('crashy') }] });
+  await using client = await daemon.connect();
+  await waitSettled(client);
+  const { handle } = await client.build({ provider: 'crashy' });
+  const [pid] = workerPids(daemon.pid);
+  assert.ok(pid, 'one native worker process');
+  const running = rejection(client.chat(handle, [user('/sleep')]));
+  await sleep(200);
+  process.kill(pid!, 'SIGKILL');
+  const error = await within(10_000, 'the killed call', running);
+  assert.instance(error, PluginCrashedError, `${error.name}: ${error.message}`);
+  assert.match(error.message, /its process was killed by SIGKILL during chat/);
+  assert.is((await within(10_000, 'the call after the kill', client.chat(handle, [user('hi')]))).text, 'calls=1');
+  const wasm = await client.build({ provider: 'echo' });
+  assert.is((await client.chat(wasm.handle, [user('still here')])).text, 'still here');
+});
+
 test('calls waiting behind one that crashes never started: they run on the restarted process, in order', async () => {
   await using daemon = await DaemonProcess.start({ config: config() });
   await using client = await daemon.connect();
@@ -245,7 +263,19 @@ test('a plugin that keeps crashing is restarted with backoff, then stays failed 
   assert.is((await client.chat(fresh.handle, [user('hi')])).text, 'calls=1');
 });
 
-test('no plugin process outlives the daemon: not after SIGTERM, not after SIGKILL, not even one stuck in native code', async () => {
+test('no plugin process outlives the daemon: not after daemon/shutdown, SIGTERM or SIGKILL, not even one stuck in native code', async () => {
+  {
+    const daemon = await DaemonProcess.start({ config: config() });
+    const client = await daemon.connect();
+    await waitSettled(client);
+    const pids = workerPids(daemon.pid);
+    assert.is(pids.length, 2);
+    await client.shutdown();
+    await client.close();
+    assert.is(await within(15_000, 'daemon exit', daemon.exited()), 0);
+    await eventually('every plugin process is gone after daemon/shutdown', () => pids.every((pid) => !alive(pid)));
+    await daemon.stop();
+  }
   {
     const daemon = await DaemonProcess.start({ config: config() });
     const client = await daemon.connect();

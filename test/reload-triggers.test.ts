@@ -115,6 +115,24 @@ test('the watcher keeps seeing saves: after two saves 1 ms apart, and after a fi
   }
 });
 
+test('a burst of saves is coalesced: five writes in a row make one reload (two at most, when the first already started), with the last content', async () => {
+  await using daemon = await ReloadDaemon.start({ files: { 'echo.wasm': samplePlugin('echo') }, config: [echoEntry('echo', 'echo.wasm', 'v0 ')] });
+  await using client = await daemon.connect();
+  await using log = await daemon.didChangeLog();
+  const { handle } = await client.build({ provider: 'echo' });
+  for (let round = 1; round <= 3; round++) {
+    await daemon.quiet(client, 150);
+    const before = (await client.status()).reloads;
+    const mark = log.events.length;
+    for (let i = 1; i <= 5; i++) daemon.writeConfig([echoEntry('echo', 'echo.wasm', `r${round}w${i} `)], i % 2 ? 'rename' : 'inplace');
+    await untilPrefix(client, handle, `r${round}w5 `);
+    await daemon.quiet(client, 300);
+    const reloads = (await client.status()).reloads - before;
+    assert.ok(reloads >= 1 && reloads <= 2, `round ${round}: ${reloads} reloads for 5 writes`);
+    assert.is(log.since(mark).length, reloads, 'one plugins/didChange per reload');
+  }
+});
+
 test('`plugd reload --json` prints the summary; a rejected config or a failed plugin exits 1 and says why', async () => {
   await using daemon = await ReloadDaemon.start({ files, config: [echoEntry('echo', 'echo.wasm', 'v1 '), counterEntry], watch: false });
   await using client = await daemon.connect();
