@@ -22,6 +22,8 @@ const RESTART_MAX_MS = 5_000;
  * name; it follows `notifications/tools/list_changed`; when the connection drops (the process
  * died) it reconnects with a growing delay (100 ms doubling to 5 s) until it is disposed.
  */
+const NONE_APPROVED: ReadonlySet<string> = new Set();
+
 export class McpToolSource implements ToolSource {
   readonly kind = 'mcp' as const;
   readonly origin = 'config' as const;
@@ -70,7 +72,7 @@ export class McpToolSource implements ToolSource {
   }
   autoApproved(): ReadonlySet<string> {
     // MCP's readOnlyHint is a hint from the server, not a grant: nothing is approved by itself.
-    return new Set();
+    return NONE_APPROVED;
   }
   systemInstructions(): string | null {
     return this.instructions;

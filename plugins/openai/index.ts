@@ -9,7 +9,7 @@ import { beginCall, readInput, setOutput } from "../sdk/extism";
 import { JsonValue, parseJson } from "../sdk/json";
 import { failPayload, failRaw, failTyped } from "../sdk/qmt";
 import { outputRequest, responseOf, statusOf, bodyText, scanInt, scanBytes } from "../sdk/http";
-import { toolCallJson } from "../sdk/provider";
+import { readObjectInput, toolCallJson } from "../sdk/provider";
 import { API_KEY_NAME, DEFAULT_BASE_URL, baseUrl, headers, chatBody, finishReason, usageOf, parseBody } from "./wire";
 import { classify } from "./errors";
 import { ParserState, openParser, findParser, closeParser, MAX_PARSERS } from "./stream";
@@ -78,10 +78,7 @@ export function supports_streaming(): i32 {
 
 /** The parsed input object, or null after setting the error (caller returns ERR). */
 function inputObject(): JsonValue | null {
-  const r = parseJson(readInput());
-  const v = r.value;
-  if (v === null || !v.isObject()) return null;
-  return v;
+  return readObjectInput().value;
 }
 
 function cfgOf(input: JsonValue): JsonValue {
