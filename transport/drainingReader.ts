@@ -1,25 +1,25 @@
 import { AbstractMessageReader, type DataCallback, type Disposable, type MessageReader } from 'vscode-jsonrpc';
-import { StreamMessageReader } from 'vscode-jsonrpc/node';
+import { FramedMessageReader } from './framedReader.js';
 
 /** The method of the marker queued behind the last message read; never sent on the wire. */
 export const END_OF_INPUT = '$/plugd/endOfInput';
 
 /**
  * A reader that reports the end of the stream only after every message read before it has been
- * dispatched. vscode-jsonrpc queues incoming messages and dispatches one per event-loop turn, but
- * fires `onClose` as soon as the socket closes; a daemon that wrote a long stream and then exited
- * would otherwise have its last chunks and its answer dropped. At the end of input this reader
+ * dispatched. vscode-jsonrpc's connection queues incoming messages and dispatches one per
+ * event-loop turn, but fires `onClose` as soon as the reader reports the close; a daemon that
+ * wrote a long stream and then exited would otherwise have its last chunks and its answer dropped. At the end of input this reader
  * queues a marker notification behind the real messages; the client calls `drained()` when the
  * marker is dispatched, and only then is the close reported. (Pair it with a writer that does not
  * report the stream's close itself: FramedMessageWriter with `reportClose` false.)
  */
 export class DrainingMessageReader extends AbstractMessageReader implements MessageReader {
-  private readonly inner: StreamMessageReader;
+  private readonly inner: FramedMessageReader;
   private callback: DataCallback | undefined;
 
   constructor(readable: NodeJS.ReadableStream) {
     super();
-    this.inner = new StreamMessageReader(readable);
+    this.inner = new FramedMessageReader(readable);
     this.inner.onError((error) => this.fireError(error));
     this.inner.onClose(() => {
       if (this.callback) this.callback({ jsonrpc: '2.0', method: END_OF_INPUT } as Parameters<DataCallback>[0]);

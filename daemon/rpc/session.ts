@@ -1,10 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 import { type CancellationToken, type GenericRequestHandler, type MessageConnection, type RequestType, ResponseError } from 'vscode-jsonrpc';
-import { createMessageConnection, StreamMessageReader } from 'vscode-jsonrpc/node';
+import { createMessageConnection } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import { ErrorCodes } from '../../protocol/errors.js';
 import type { Logger } from '../log.js';
 import { CancelSignal } from '../cancelSignal.js';
+import { FramedMessageReader } from '../../transport/framedReader.js';
 import { FramedMessageWriter } from '../../transport/framedWriter.js';
 import { parseParams } from './params.js';
 import { toResponseError } from './wireErrors.js';
@@ -42,7 +43,7 @@ export class Session implements Disposable {
     private readonly logger: Logger,
     private readonly gate: () => ResponseError<unknown> | undefined,
   ) {
-    this.connection = createMessageConnection(new StreamMessageReader(input), new FramedMessageWriter(output));
+    this.connection = createMessageConnection(new FramedMessageReader(input), new FramedMessageWriter(output));
     this.connection.onError(([error]) => {
       this.logger.warn(`client #${this.id}: closing the connection after a protocol error: ${error.message}`);
       // JSON-RPC's answer to an unreadable message, before hanging up (the stream is unsynced).

@@ -13,7 +13,8 @@ import type { HttpPolicy, QmtHttpRequest, QmtHttpResponse } from './types.js';
 
 // Keep-alive: a streamed chat after a plain one (or the next stream) skips the handshake.
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
-// For the one retry after a stale kept-alive socket: a new connection, which is then kept.
+// For the one retry after a stale kept-alive socket: a new connection, closed after its answer
+// (the next request opens a kept-alive one through `agents` again).
 const freshAgents = { 'http:': new http.Agent({ keepAlive: false }), 'https:': new https.Agent({ keepAlive: false }) };
 
 /** A response whose head has arrived; its body is read as it comes. */
