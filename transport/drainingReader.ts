@@ -10,8 +10,9 @@ export const END_OF_INPUT = '$/plugd/endOfInput';
  * event-loop turn, but fires `onClose` as soon as the reader reports the close; a daemon that
  * wrote a long stream and then exited would otherwise have its last chunks and its answer dropped.
  * At the end of input this reader queues a marker notification behind the real messages; the
- * client calls `drained()` when the marker is dispatched, and only then is the close reported. (Pair it with a writer that does not
- * report the stream's close itself: FramedMessageWriter with `reportClose` false.)
+ * client calls `drained()` when the marker is dispatched, and only then is the close reported.
+ * (Pair it with a writer that does not report the stream's close itself: FramedMessageWriter
+ * with `reportClose` false.)
  */
 export class DrainingMessageReader extends AbstractMessageReader implements MessageReader {
   private readonly inner: FramedMessageReader;
