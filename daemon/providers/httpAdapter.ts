@@ -14,7 +14,8 @@ import type { Logger } from '../log.js';
 import type { PluginHost } from '../plugins/pluginHost.js';
 import { badOutput, embeddings, modelNames, parseOutput, requireExports } from './pluginOutput.js';
 import type { QmtChatResponse } from '../translate/qmtTypes.js';
-import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/results.js';
+import { toChatResult } from '../translate/results.js';
+import { StreamForwarder } from './streamForwarder.js';
 import { fromHttpFailure, fromPayload, fromStatus, fromStreamTaskError } from './providerErrors.js';
 
 /**
@@ -94,30 +95,12 @@ export class HttpAdapter {
     for (const fn of PARSER) {
       if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming chat (it does not export "${fn}")`, { plugin: host.name });
     }
-    const acc = new StreamAccumulator();
+    const stream = new StreamForwarder(onChunk, () => this.logger.warn(`plugin "${host.name}": chat_stream_parser_parse returned invalid JSON; skipped`));
     // One worker task builds the request, sends it and parses the body (see streamTask.ts).
     const task: HttpStreamInput = { cfg, request: input, policy: httpPolicy(host) };
     let text: string | null;
     try {
-      text = await host.call(HTTP_STREAM_TASK, JSON.stringify(task), {
-        signal,
-        onChunk: (data) => {
-          let items: unknown;
-          try {
-            items = JSON.parse(data);
-          } catch {
-            this.logger.warn(`plugin "${host.name}": chat_stream_parser_parse returned invalid JSON; skipped`);
-            return;
-          }
-          for (const item of Array.isArray(items) ? items : [items]) {
-            for (const chunk of toStreamChunks(item)) {
-              if (acc.done) continue;
-              acc.add(chunk);
-              onChunk(chunk);
-            }
-          }
-        },
-      });
+      text = await host.call(HTTP_STREAM_TASK, JSON.stringify(task), { signal, onChunk: (data) => stream.take(data) });
     } catch (error) {
       throw fromStreamTaskError(error, host.name);
     }
@@ -126,12 +109,7 @@ export class HttpAdapter {
       const response: QmtHttpResponse = { head: { status: output.status, headers: output.headers ?? {}, version: output.version ?? 'HTTP/1.1' }, body: output.body ?? [] };
       throw await this.classifyChat(host, cfg, response, signal);
     }
-    if (!acc.done) {
-      const done: StreamChunk = { type: 'done', finishReason: acc.result().toolCalls.length ? 'toolCalls' : 'stop' };
-      acc.add(done);
-      onChunk(done);
-    }
-    return acc.result();
+    return stream.finish();
   }
 
   async embed(host: Host, cfg: Record<string, unknown>, inputs: string[], signal: CancelSignal): Promise<number[][]> {

@@ -13,7 +13,8 @@ import { publicState, type PluginRegistry } from '../plugins/registry.js';
 import type { PluginHost } from '../plugins/pluginHost.js';
 import { toQmtMessages, toQmtTools } from '../translate/messages.js';
 import type { QmtChatResponse } from '../translate/qmtTypes.js';
-import { StreamAccumulator, toChatResult, toStreamChunks } from '../translate/results.js';
+import { toChatResult } from '../translate/results.js';
+import { StreamForwarder } from './streamForwarder.js';
 import { buildProviderConfig, builderOverlay, schemaDeclares } from './builder.js';
 import { validateProviderConfig } from './configValidator.js';
 import { adapterCapabilities, HttpAdapter, isHttpAdapter } from './httpAdapter.js';
@@ -116,31 +117,9 @@ export class ProviderService {
         const supported = parseOutput(host, 'supports_streaming', await host.call('supports_streaming', JSON.stringify(handle.config), { signal }));
         if (supported === false) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming with this config`, { plugin: host.name });
       }
-      const acc = new StreamAccumulator();
-      await host.call('chat_stream', this.chatInput(host, handle, params, true), {
-        signal,
-        onChunk: (data) => {
-          let payload: unknown;
-          try {
-            payload = JSON.parse(data);
-          } catch {
-            this.logger.warn(`plugin "${host.name}": chat_stream yielded a chunk that is not JSON; skipped`);
-            return;
-          }
-          for (const chunk of toStreamChunks(payload)) {
-            if (acc.done) continue;
-            acc.add(chunk);
-            onChunk(chunk);
-          }
-        },
-    });
-    if (!acc.done) {
-      // Plugins end a stream by returning; the protocol promises a final `done` chunk.
-      const done: StreamChunk = { type: 'done', finishReason: acc.result().toolCalls.length ? 'toolCalls' : 'stop' };
-      acc.add(done);
-      onChunk(done);
-    }
-    return acc.result();
+      const stream = new StreamForwarder(onChunk, () => this.logger.warn(`plugin "${host.name}": chat_stream yielded a chunk that is not JSON; skipped`));
+      await host.call('chat_stream', this.chatInput(host, handle, params, true), { signal, onChunk: (data) => stream.take(data) });
+      return stream.finish();
     });
   }
 
