@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { ProviderEntry } from '../daemon/config/schema.js';
 
 /**
  * The trivial call every unary-call subject makes, spelled for each layer: the client's
@@ -11,6 +12,11 @@ export const echoWasmPath = fileURLToPath(new URL('../plugins/echo.wasm', import
 
 /** The native echo plugin (plugins/native-echo, built by scripts/buildNative.mjs): the same answers. */
 export const echoNativePath = fileURLToPath(new URL(`../plugins/native-echo.${process.platform === 'darwin' ? 'dylib' : process.platform === 'win32' ? 'dll' : 'so'}`, import.meta.url));
+
+/** A `[[providers]]` entry for the Wasm echo plugin, as the config loader would make it (threads = 1). */
+export function echoEntry(config: Record<string, unknown> = {}): ProviderEntry {
+  return { name: 'echo', path: echoWasmPath, resolvedPath: echoWasmPath, sha256: null, config, threads: 1, timeoutMs: 120_000, startTimeoutMs: 10_000, allowedHosts: [], isolation: 'process' };
+}
 
 /** The prompt sent; the echo plugin's `complete` answers `{"text": PROMPT}`. */
 export const PROMPT = 'hello';

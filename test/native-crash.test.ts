@@ -10,20 +10,11 @@ import type { PlugdClient } from '../clients/client.js';
 import { CancelledError, PluginCrashedError, PluginFailedError, PluginTimeoutError } from '../clients/errors.js';
 import { providersToml, type ProviderSpec } from './helpers/config.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
-import { workerPids } from './helpers/workerProcesses.js';
+import { alive, workerPids } from './helpers/workerProcesses.js';
 import { nativeFixture, nativePlugin, samplePlugin } from './helpers/paths.js';
 import { eventually, rejection, sleep, waitSettled, within } from './helpers/serve.js';
 
 const user = (content: string) => ({ role: 'user' as const, content });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The others keep serving: the Wasm echo, the native echo. */
 async function othersServe(client: PlugdClient): Promise<void> {

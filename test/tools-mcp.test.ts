@@ -16,19 +16,11 @@ import { ConfigError } from '../daemon/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { eventually, rejection } from './helpers/serve.js';
 import { DidChangeLog, mcpBin, toolsToml, toolsSettled } from './helpers/tools.js';
+import { alive } from './helpers/workerProcesses.js';
 
 const everything = `[[mcp]]\nname = "everything"\ncommand = ${JSON.stringify(mcpBin('mcp-server-everything'))}\nexpose = true`;
 const dynamicServer = fileURLToPath(new URL('./fixtures/mcp/dynamicServer.js', import.meta.url));
 const dynamic = `[[mcp]]\nname = "dyn"\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(dynamicServer)}]\nexpose = true`;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('server-everything: prefixed tools, validated arguments, permission path, MCP-shaped results, instructions', async () => {
   await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'ask', allow: ['everything__echo', 'everything__get-sum'] }, extra: everything }) });

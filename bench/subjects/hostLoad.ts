@@ -1,6 +1,6 @@
 import { createLogger } from '../../daemon/log.js';
 import { WasmPluginHost } from '../../daemon/plugins/wasmHost.js';
-import { echoWasmPath } from '../echoPlugin.js';
+import { echoEntry } from '../echoPlugin.js';
 import { versionPrefix } from '../reload.js';
 import { sampledSubject } from '../sampled.js';
 
@@ -23,21 +23,7 @@ export const hostLoad = (count?: (reloads: number) => number) =>
       let version = 0;
       return {
         async sample() {
-          const host = new WasmPluginHost(
-            {
-              name: 'echo',
-              path: echoWasmPath,
-              resolvedPath: echoWasmPath,
-              sha256: null,
-              config: { prefix: versionPrefix(++version) },
-              threads: 1,
-              timeoutMs: 120_000,
-              startTimeoutMs: 10_000,
-              allowedHosts: [],
-              isolation: 'process',
-            },
-            logger,
-          );
+          const host = new WasmPluginHost(echoEntry({ prefix: versionPrefix(++version) }), logger);
           const began = performance.now();
           await host.start();
           const us = (performance.now() - began) * 1000;

@@ -1,6 +1,6 @@
 import { createLogger } from '../../daemon/log.js';
 import { WasmPluginHost } from '../../daemon/plugins/wasmHost.js';
-import { completeInput, echoWasmPath, expectEchoText } from '../echoPlugin.js';
+import { completeInput, echoEntry, expectEchoText } from '../echoPlugin.js';
 import { callSubject } from '../measure.js';
 
 /**
@@ -20,21 +20,7 @@ export const wasmHost = callSubject({
     const logger = createLogger(3, (line) => {
       if (!line.includes(' INFO ')) process.stderr.write(line);
     });
-    const host = new WasmPluginHost(
-      {
-        name: 'echo',
-        path: echoWasmPath,
-        resolvedPath: echoWasmPath,
-        sha256: null,
-        config: {},
-        threads: 1,
-        timeoutMs: 120_000,
-        startTimeoutMs: 10_000,
-        allowedHosts: [],
-        isolation: 'process',
-      },
-      logger,
-    );
+    const host = new WasmPluginHost(echoEntry(), logger);
     await host.start();
     if (host.state !== 'ready') throw new Error(`wasm-host: the echo plugin did not load: ${host.failure?.message ?? host.state}`);
     const first = await host.call('complete', completeInput);

@@ -13,3 +13,13 @@ export function workerPids(daemonPid: number): number[] {
     .filter((line) => line.includes('workers/native/worker.js'))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
+
+/** Whether a process with this pid exists (signal 0 checks without signalling). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
