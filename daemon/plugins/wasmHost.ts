@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { CallTask, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
+import { runsHttpStreams } from '../../workers/http/streamTask.js';
 import type { ProviderEntry } from '../config/schema.js';
 import { cancel, createBoard, enqueue, runningFor, started } from '../../workers/callBoard.js';
 import { PluginCallError, PluginLoadError, fromWire } from '../errors.js';
@@ -85,6 +86,11 @@ export class WasmPluginHost extends PluginHost {
       concurrentTasksPerWorker: 16,
       // Nothing reads piscina's run/wait-time histograms; recording them is work on every call.
       recordTiming: false,
+      // Piscina parks an idle worker in Atomics.wait, where its event loop does not run. A worker
+      // that streams HTTP keeps kept-alive sockets; parked, it never sees a server close one, and
+      // its next request goes to a dead socket first (docs/performance.md §12.4). Those workers
+      // wait in their event loop instead.
+      atomics: runsHttpStreams(module) ? 'disabled' : 'sync',
       // The worker gets no environment at all: a plugin sees only its own config.
       env: {},
       workerData,

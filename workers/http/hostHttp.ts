@@ -68,8 +68,8 @@ export async function openRequest(req: QmtHttpRequest, policy: HttpPolicy, signa
   } catch (error) {
     // A kept-alive connection the server closed while idle fails at once on reuse (Node's docs
     // name this race); the request never reached the server, so it is sent again on a new one.
-    // In a plugin worker it is the rule rather than a race: an idle piscina worker blocks in
-    // Atomics.wait, so it never sees the server's FIN until its next task.
+    // (Plugin workers that stream wait for tasks in their event loop, so they see a server's FIN
+    // while idle and this stays a race: daemon/plugins/wasmHost.ts.)
     if (error instanceof StaleSocketError) return attempt(req, policy, signal, false);
     throw error;
   }

@@ -11,6 +11,11 @@ import type { HttpPolicy } from './types.js';
  */
 export const HTTP_STREAM_TASK = 'plugd:http_chat_stream';
 
+/** Whether a plugin's workers run HTTP streams (it has the parser exports); they then hold sockets between tasks. */
+export function runsHttpStreams(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.exports(module).some((e) => e.kind === 'function' && e.name === 'chat_stream_parser_start');
+}
+
 export interface HttpStreamInput {
   /** The provider config, passed to `chat_stream_parser_start`. */
   cfg: Record<string, unknown>;

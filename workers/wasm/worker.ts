@@ -5,7 +5,7 @@ import type { CallContext, Plugin } from '@extism/extism';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
 import { begin, finish } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
-import { HTTP_STREAM_TASK, type HttpStreamInput } from '../http/streamTask.js';
+import { HTTP_STREAM_TASK, runsHttpStreams, type HttpStreamInput } from '../http/streamTask.js';
 // The HTTP code (node:http, node:https) loads only in workers that need it: a replacement
 // worker for a plugin without HTTP starts as fast as before.
 type LegacyModule = typeof import('../http/legacyFunctions.js');
@@ -283,6 +283,6 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
 // reported by the first task instead.
 export default (async () => {
   await Promise.resolve(plugin()).catch(() => undefined);
-  if (exportNames.has('chat_stream_parser_start')) streamModule = await import('../http/runStream.js');
+  if (runsHttpStreams(start.module)) streamModule = await import('../http/runStream.js');
   return handle;
 })();
