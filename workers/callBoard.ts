@@ -5,15 +5,18 @@
  *   QUEUED (0)    sent, not started: the daemon may mark it CANCELLED, and the worker skips it;
  *   CANCELLED     the worker answers it as cancelled without running it;
  *   a thread id   running on that worker thread: stopping it means terminating that thread;
+ *   BETWEEN       an HTTP stream waiting for the network between its plugin calls: started, not
+ *                 running (each of its plugin calls runs under the stream's slot, with a clock);
  *   DONE          finished: nothing left to stop.
  * A call's caller gets its answer before its slot can come round again (SLOTS calls later).
- * A second Int32 per slot holds when the call started (ms since the board was made), so that
- * `timeout_ms` limits the time a call runs, not the time it waited in the queue.
+ * A second Int32 per slot holds when the call started (ms since the board was made, modulo 2^32),
+ * so that `timeout_ms` limits the time a call runs, not the time it waited in the queue.
  */
 export const SLOTS = 65_536;
 export const QUEUED = 0;
 export const CANCELLED = -1;
 export const DONE = -2;
+export const BETWEEN = -3;
 
 export interface Board {
   state: Int32Array;
@@ -38,6 +41,17 @@ export function begin(board: Board, id: number, threadId: number): boolean {
   return Atomics.compareExchange(board.state, id % SLOTS, QUEUED, threadId) === QUEUED;
 }
 
+/** Worker: a stream starts one of its plugin calls (its slot runs on this thread, from now). */
+export function resume(board: Board, id: number, threadId: number): void {
+  Atomics.store(board.startedAt, id % SLOTS, Date.now() - board.epoch);
+  Atomics.store(board.state, id % SLOTS, threadId);
+}
+
+/** Worker: a stream's plugin call is over; the stream waits for the network. */
+export function pause(board: Board, id: number): void {
+  Atomics.store(board.state, id % SLOTS, BETWEEN);
+}
+
 /** Worker: the call is over. */
 export function finish(board: Board, id: number): void {
   Atomics.store(board.state, id % SLOTS, DONE);
@@ -55,11 +69,17 @@ export function cancel(board: Board, id: number): number | undefined {
 /** Daemon: whether a call ever started running (a call that never started can be re-sent). */
 export function started(board: Board, id: number): boolean {
   const state = Atomics.load(board.state, id % SLOTS);
-  return state > 0 || state === DONE;
+  return state > 0 || state === DONE || state === BETWEEN;
+}
+
+/** Daemon: whether a call has finished (its answer is on the way). */
+export function finished(board: Board, id: number): boolean {
+  return Atomics.load(board.state, id % SLOTS) === DONE;
 }
 
 /** Daemon: how long a running call has been running, in ms; undefined when it is not running. */
 export function runningFor(board: Board, id: number): number | undefined {
   if (Atomics.load(board.state, id % SLOTS) <= 0) return undefined;
-  return Date.now() - board.epoch - Atomics.load(board.startedAt, id % SLOTS);
+  // Both terms wrap together after 2^31 ms (24.8 days); the difference is right modulo 2^32.
+  return (Date.now() - board.epoch - Atomics.load(board.startedAt, id % SLOTS)) | 0;
 }

@@ -1,9 +1,9 @@
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { CallTask, ReadyResult, StreamMessage, WorkerResult, WorkerStart, WorkerTask } from '../../workers/messages.js';
-import { runsHttpStreams } from '../../workers/http/streamTask.js';
+import { HTTP_STREAM_TASK, runsHttpStreams } from '../../workers/http/streamTask.js';
 import type { ProviderEntry } from '../config/schema.js';
-import { cancel, createBoard, enqueue, runningFor, started } from '../../workers/callBoard.js';
+import { cancel, createBoard, enqueue, finished, runningFor, started } from '../../workers/callBoard.js';
 import { PluginCallError, PluginLoadError, fromWire } from '../errors.js';
 import type { Logger } from '../log.js';
 import { legacyHttpStart } from '../providers/httpAdapter.js';
@@ -22,7 +22,8 @@ export class WasmPluginHost extends PluginHost {
   private pool: Piscina<WorkerTask, WorkerResult> | null = null;
   private readonly board = createBoard();
   private nextCallId = 0;
-
+  /** Threads this host terminated itself (to stop a call); see dispatch. */
+  private terminations = 0;
 
   protected get live(): boolean {
     return this.pool !== null;
@@ -76,21 +77,24 @@ export class WasmPluginHost extends PluginHost {
       logLevel: this.logger.level,
       board: this.board,
     };
+    const streams = runsHttpStreams(module);
     const pool = new Piscina<WorkerTask, WorkerResult>({
       filename: workerFile.href,
       name: 'default',
       minThreads: this.entry.threads,
       maxThreads: this.entry.threads,
       idleTimeout: Infinity,
-      // Calls queue at the worker, which runs them in order (see workers/messages.ts).
-      concurrentTasksPerWorker: 16,
+      // Calls queue at the worker, which runs them in order (see workers/messages.ts). An HTTP
+      // stream holds its task for as long as the provider streams, without holding the worker:
+      // open streams must not use up the tasks the worker is sent.
+      concurrentTasksPerWorker: streams ? 1024 : 16,
       // Nothing reads piscina's run/wait-time histograms; recording them is work on every call.
       recordTiming: false,
       // Piscina parks an idle worker in Atomics.wait, where its event loop does not run. A worker
       // that streams HTTP keeps kept-alive sockets; parked, it never sees a server close one, and
       // its next request goes to a dead socket first (docs/performance.md §12.4). Those workers
       // wait in their event loop instead.
-      atomics: runsHttpStreams(module) ? 'disabled' : 'sync',
+      atomics: streams ? 'disabled' : 'sync',
       // The worker gets no environment at all: a plugin sees only its own config.
       env: {},
       workerData,
@@ -120,6 +124,8 @@ export class WasmPluginHost extends PluginHost {
   protected async dispatch(fn: string, input: string | null, options: CallOptions): Promise<string | null> {
     // A call that never started can be sent again when its thread is terminated to stop another
     // call; bounded, in case every thread it lands on keeps being stopped.
+    const stream = fn === HTTP_STREAM_TASK;
+    const what = stream ? 'a plugin call of a chat stream' : fn;
     for (let attempt = 1; ; attempt++) {
       const pool = this.pool;
       if (!this.serving || !pool) throw this.unavailable();
@@ -140,20 +146,24 @@ export class WasmPluginHost extends PluginHost {
         timer = setTimeout(() => {
           const ran = runningFor(this.board, id);
           if (ran !== undefined && ran >= this.entry.timeoutMs) return stop('timeout');
-          if (ran === undefined && started(this.board, id)) return; // finished: its answer is on the way
+          if (ran === undefined && finished(this.board, id)) return; // its answer is on the way
           arm(ran === undefined ? this.entry.timeoutMs : this.entry.timeoutMs - ran);
         }, ms);
       };
       arm(this.entry.timeoutMs);
       const unsubscribe = options.signal?.onAbort(() => stop('cancel'));
+      // Calls that die with a thread this host terminated itself did not crash (see stopCall).
+      const terminations = this.terminations;
       const run = pool.run(task, channel ? { transferList: [channel.port2] } : {});
       try {
         const outcome = await Promise.race([run.then((result) => ({ result }), (error: unknown) => ({ error })), stopped]);
         if (outcome === 'timeout' || outcome === 'cancel') {
           run.catch(() => undefined);
-          const replaced = this.stopCall(id, pool);
+          // A cancelled stream stops when its port closes (below), at its next plugin call or
+          // network read: it never needs its thread terminated.
+          const replaced = this.stopCall(id, pool, outcome === 'timeout' || !stream);
           if (outcome === 'cancel') throw cancelled(this.name, fn);
-          throw new PluginCallError('PLUGIN_TIMEOUT', `plugin "${this.name}": ${fn} ran longer than ${this.entry.timeoutMs} ms (timeout_ms)${replaced ? '; its worker was replaced' : ''}`, {
+          throw new PluginCallError('PLUGIN_TIMEOUT', `plugin "${this.name}": ${what} ran longer than ${this.entry.timeoutMs} ms (timeout_ms)${replaced ? '; its worker was replaced' : ''}`, {
             plugin: this.name,
             timeoutMs: this.entry.timeoutMs,
           });
@@ -161,7 +171,13 @@ export class WasmPluginHost extends PluginHost {
         if ('error' in outcome) {
           if (!started(this.board, id) && this.serving && attempt < 5) continue;
           if (!this.serving) throw this.unavailable();
-          throw this.crashedDuring(fn, outcome.error);
+          if (this.terminations !== terminations) {
+            throw new PluginCallError('PLUGIN_CRASHED', `plugin "${this.name}": ${what} was interrupted: its worker thread was stopped to end another call that overran or was cancelled`, {
+              plugin: this.name,
+              reason: 'worker stopped for another call',
+            });
+          }
+          throw this.crashedDuring(what, outcome.error);
         }
         const { result } = outcome;
         // Chunks posted on the port can arrive after the task's result: wait for the explicit end.
@@ -180,13 +196,14 @@ export class WasmPluginHost extends PluginHost {
 
   /**
    * Stops a call that overran or was cancelled. Not started yet: it is marked cancelled and the
-   * worker skips it. Running: its thread is terminated (piscina starts a new one). Returns
-   * whether a thread was terminated.
+   * worker skips it. Running (and `terminate`): its thread is terminated (piscina starts a new
+   * one). Returns whether a thread was terminated.
    */
-  private stopCall(id: number, pool: Piscina<WorkerTask, WorkerResult>): boolean {
+  private stopCall(id: number, pool: Piscina<WorkerTask, WorkerResult>, terminate: boolean): boolean {
     const thread = cancel(this.board, id);
-    const worker = thread === undefined ? undefined : pool.threads.find((w) => w.threadId === thread);
+    const worker = thread === undefined || !terminate ? undefined : pool.threads.find((w) => w.threadId === thread);
     if (!worker) return false;
+    this.terminations++;
     this.stats.restarts++;
     worker.terminate().catch(() => undefined);
     return true;

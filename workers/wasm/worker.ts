@@ -3,7 +3,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { threadId, workerData } from 'node:worker_threads';
 import type { CallContext, Plugin } from '@extism/extism';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
-import { begin, finish } from '../callBoard.js';
+import { begin, finish, pause, resume } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
 import { HTTP_STREAM_TASK, runsHttpStreams, type HttpStreamInput } from '../http/streamTask.js';
 // The HTTP code (node:http, node:https) loads only in workers that need it: a replacement
@@ -183,25 +183,35 @@ function loadFailure(error: unknown): WireError {
   return wire;
 }
 
+/** Runs one export; its logs go to `port` (or into `logs`). Rejects with a WireError. */
+async function runExport(fn: string, input: string | null, port: MessagePort | undefined, logs: LogRecord[]): Promise<string | null> {
+  sink = { port, logs };
+  try {
+    return await callText(fn, input);
+  } catch (error) {
+    const wire = classifyCallFailure(error, fn);
+    if (wire.code !== 'PLUGIN_ERROR') await discard();
+    throw wire;
+  } finally {
+    sink = { port: undefined, logs: [] };
+  }
+}
+
 async function call(task: CallTask): Promise<WorkerResult> {
   const logs: LogRecord[] = [];
   if (!begin(start.board, task.id, threadId)) {
     task.port?.close();
     return { type: 'error', logs, error: { name: 'CancelledError', code: 'CANCELLED', message: `${task.fn} was cancelled before it started` } };
   }
-  sink = { port: task.port, logs };
   try {
     if (!exportNames.has(task.fn)) {
       return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
     }
-    return { type: 'result', output: await callText(task.fn, task.input), logs };
+    return { type: 'result', output: await runExport(task.fn, task.input, task.port, logs), logs };
   } catch (error) {
-    const wire = classifyCallFailure(error, task.fn);
-    if (wire.code !== 'PLUGIN_ERROR') await discard();
-    return { type: 'error', error: wire, logs };
+    return { type: 'error', error: error as WireError, logs };
   } finally {
     finish(start.board, task.id);
-    sink = { port: undefined, logs: [] };
     if (task.port) {
       task.port.postMessage({ type: 'end' } satisfies StreamMessage);
       task.port.close();
@@ -222,18 +232,17 @@ function handle(task: WorkerTask): Promise<WorkerResult> {
   return result;
 }
 
-/** Runs one export in its turn; its logs go to `port`. Rejects with a WireError. */
-function queuedCall(fn: string, input: string, port: MessagePort | undefined): Promise<string | null> {
+/**
+ * Runs one export of a stream in its turn, under the stream's call-board slot: while it runs the
+ * slot shows this thread and its start, so `timeout_ms` bounds it as it bounds any call.
+ */
+function streamCall(slot: number, fn: string, input: string, port: MessagePort | undefined): Promise<string | null> {
   const run = async () => {
-    sink = { port, logs: [] };
+    resume(start.board, slot, threadId);
     try {
-      return await callText(fn, input);
-    } catch (error) {
-      const wire = classifyCallFailure(error, fn);
-      if (wire.code !== 'PLUGIN_ERROR') await discard();
-      throw wire;
+      return await runExport(fn, input, port, []);
     } finally {
-      sink = { port: undefined, logs: [] };
+      pause(start.board, slot);
     }
   };
   const result = queue.then(run, run);
@@ -242,10 +251,10 @@ function queuedCall(fn: string, input: string, port: MessagePort | undefined): P
 }
 
 /**
- * A streamed chat of an HTTP-adapter plugin (workers/http/streamTask.ts). It is marked finished
- * on the call board as soon as it starts: the daemon must never stop it by terminating this
- * thread (other calls run here between its parser calls) nor apply `timeout_ms` to it (the HTTP
- * timeouts bound it). The daemon stops it by closing its port, which aborts the request.
+ * A streamed chat of an HTTP-adapter plugin (workers/http/streamTask.ts). Between its plugin
+ * calls it waits for the network, and its call-board slot says so (BETWEEN): `timeout_ms` bounds
+ * each plugin call (the HTTP timeouts bound the waits), and other calls run on this thread in the
+ * meantime. The daemon stops it by closing its port, which aborts the request.
  */
 async function httpStream(task: CallTask): Promise<WorkerResult> {
   const logs: LogRecord[] = [];
@@ -254,7 +263,7 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
     port?.close();
     return { type: 'error', logs, error: { name: 'CancelledError', code: 'CANCELLED', message: 'the stream was cancelled before it started' } };
   }
-  finish(start.board, task.id);
+  pause(start.board, task.id);
   const abort = new AbortController();
   port?.on('close', () => abort.abort());
   port?.on('message', () => undefined);
@@ -262,7 +271,7 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
   try {
     const input = JSON.parse(task.input ?? 'null') as HttpStreamInput;
     const output = await runStream(input, {
-      call: (fn, text) => queuedCall(fn, text, port),
+      call: (fn, text) => streamCall(task.id, fn, text, port),
       generation: () => generation,
       emit: (data) => port?.postMessage({ type: 'chunk', data } satisfies StreamMessage),
       signal: abort.signal,
@@ -271,6 +280,7 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
   } catch (error) {
     return { type: 'error', error: streamFailure(error), logs };
   } finally {
+    finish(start.board, task.id);
     if (port) {
       port.postMessage({ type: 'end' } satisfies StreamMessage);
       port.close();
