@@ -1,7 +1,7 @@
 // A native plugin that crashes, hangs or does not match the ABI never takes the daemon or the
 // other plugins down: its call fails with a clear error, its process is replaced (with backoff,
 // within a crash budget), and no plugin process outlives the daemon.
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -294,6 +294,21 @@ test('no plugin process outlives the daemon: not after daemon/shutdown, SIGTERM 
     await eventually('every plugin process is gone after SIGKILL', () => pids.every((pid) => !alive(pid)), 10_000);
     await client.close();
     await daemon.stop();
+  }
+});
+
+test('a worker killed before its library finished loading leaves no private copy of the library behind', async () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'plugd-native-tmp-'));
+  try {
+    // The library's constructor takes 3 s; the start timeout kills its worker long before.
+    const config = providersToml([{ name: 'slow', path: nativeFixture('slowctor'), startTimeoutMs: 500 }]);
+    await using daemon = await DaemonProcess.start({ config, env: { TMPDIR: tmp } });
+    await using client = await daemon.connect();
+    await eventually('the load timed out', async () => (await client.status()).plugins[0]?.state === 'failed', 10_000);
+    assert.match(daemon.stderr, /did not start within 500 ms|start_timeout_ms/);
+    await eventually('the private copy is removed', () => readdirSync(tmp).filter((name) => name.startsWith('plugd-native-')).length === 0, 5000);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });
 

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { NativeOutbound, ReadyResult, WorkerResult } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
 import { DaemonError, PluginCallError, PluginLoadError, fromWire } from '../errors.js';
@@ -109,7 +109,11 @@ export class NativePluginHost extends PluginHost {
     // Each worker loads its own copy of this version's bytes, which it deletes once loaded.
     const path = privateCopy(this.entry.resolvedPath, this.library!);
     runner.send({ type: 'start', plugin: this.name, path, logLevel: this.logger.level });
-    void runner.exited.then((exit) => this.exited(slot, runner, exit));
+    void runner.exited.then((exit) => {
+      // A worker killed before it loaded (start timeout, a stop while it started) left its copy.
+      rmSync(dirname(path), { recursive: true, force: true });
+      this.exited(slot, runner, exit);
+    });
     return slot;
   }
 
@@ -280,6 +284,8 @@ export class NativePluginHost extends PluginHost {
     old?.kill();
     if (!this.closed) this.spawn(slot);
     else slot.runner = null;
+    // The calls taken back go to the other workers now, not after this one's restart.
+    this.pump();
   }
 
   private exited(slot: Slot, runner: NativeRunner, exit: RunnerExit): void {
@@ -297,8 +303,9 @@ export class NativePluginHost extends PluginHost {
     const error = this.crashed(message, reason);
     if (running) this.settle(running, error);
     this.requeue(waiting, error);
-    // A failed host refuses the calls that were waiting (close() or pump() answers them).
-    if (this.state === 'failed' || this.closed) return this.pump();
+    // The calls taken back go to the other workers now; a failed host refuses them.
+    this.pump();
+    if (this.state === 'failed' || this.closed) return;
     const delay = Math.min(RESTART_MAX_MS, RESTART_BASE_MS * 2 ** Math.max(0, this.budget.recent - 1));
     slot.restart = setTimeout(() => {
       slot.restart = undefined;

@@ -17,7 +17,6 @@ export interface RunnerExit {
  * messages, learn when it is gone, kill it. Both kinds speak NativeInbound/NativeOutbound.
  */
 export interface NativeRunner {
-  readonly kind: 'process' | 'thread';
   send(message: NativeInbound): void;
   /** Stops it at once; `exited` settles when it is gone. */
   kill(): void;
@@ -30,7 +29,6 @@ export function startRunner(kind: 'process' | 'thread', onMessage: (message: Nat
 
 /** A child process: a crash in the plugin ends only this process. */
 class ProcessRunner implements NativeRunner {
-  readonly kind = 'process' as const;
   readonly exited: Promise<RunnerExit>;
   private readonly child: ChildProcess;
 
@@ -73,7 +71,6 @@ class ProcessRunner implements NativeRunner {
 
 /** A worker thread in the daemon's process: faster, but a crash in the plugin ends the daemon. */
 class ThreadRunner implements NativeRunner {
-  readonly kind = 'thread' as const;
   readonly exited: Promise<RunnerExit>;
   private readonly worker: Worker;
   private stopping = false;

@@ -29,14 +29,12 @@ import { fromHttpFailure, fromPayload, fromStatus, fromStreamTaskError } from '.
 const REQUIRED = ['chat_request', 'chat_stream_request', 'parse_chat_response', 'list_models_request', 'parse_list_models_response'];
 const PARSER = ['chat_stream_parser_start', 'chat_stream_parser_parse', 'chat_stream_parser_finish', 'chat_stream_parser_close'];
 
-type Host = PluginHost;
-
-export function isHttpAdapter(host: Host): boolean {
+export function isHttpAdapter(host: PluginHost): boolean {
   return REQUIRED.every((fn) => host.hasExport(fn));
 }
 
 /** What an HTTP-adapter plugin can do, for `factories/list`. */
-export function adapterCapabilities(host: Host): { chat: boolean; stream: boolean; embed: boolean; complete: boolean; listModels: boolean } {
+export function adapterCapabilities(host: PluginHost): { chat: boolean; stream: boolean; embed: boolean; complete: boolean; listModels: boolean } {
   const has = (...fns: string[]) => fns.every((fn) => host.hasExport(fn));
   return {
     chat: true,
@@ -47,14 +45,22 @@ export function adapterCapabilities(host: Host): { chat: boolean; stream: boolea
   };
 }
 
+const policies = new WeakMap<PluginHost, HttpPolicy>();
+
 /**
  * The hosts this plugin's requests may reach: `allowed_hosts` (both spellings), plus the host of
  * `[providers.config].base_url`, or of the plugin's own `base_url` when the config sets none.
  * A handle's `base_url` pointing elsewhere is refused, as under QueryMT.
  */
-export function httpPolicy(host: Host): HttpPolicy {
-  const base = typeof host.entry.config.base_url === 'string' ? host.entry.config.base_url : host.info?.baseUrl;
-  return policyFor(host.entry.allowedHosts, base, timeoutsOf(host.entry));
+export function httpPolicy(host: PluginHost): HttpPolicy {
+  // Fixed for a loaded host (its entry and its base_url export): worked out once, not per call.
+  let policy = policies.get(host);
+  if (!policy) {
+    const base = typeof host.entry.config.base_url === 'string' ? host.entry.config.base_url : host.info?.baseUrl;
+    policy = policyFor(host.entry.allowedHosts, base, timeoutsOf(host.entry));
+    if (host.info) policies.set(host, policy);
+  }
+  return policy;
 }
 
 function timeoutsOf(entry: ProviderEntry): HttpTimeouts {
@@ -83,7 +89,7 @@ export function legacyHttpStart(entry: ProviderEntry, env: NodeJS.ProcessEnv = p
 export class HttpAdapter {
   constructor(private readonly logger: Logger) {}
 
-  async chat(host: Host, input: string, cfg: Record<string, unknown>, signal: CancelSignal): Promise<ChatResult> {
+  async chat(host: PluginHost, input: string, cfg: Record<string, unknown>, signal: CancelSignal): Promise<ChatResult> {
     const response = await this.exchange(host, 'chat_request', input, signal, 'chat');
     if (!ok(response)) throw await this.classifyChat(host, cfg, response, signal);
     const output = await callJson(host, 'parse_chat_response', { cfg, resp: { resp: response } }, signal);
@@ -91,7 +97,7 @@ export class HttpAdapter {
     return toChatResult(output as QmtChatResponse);
   }
 
-  async chatStream(host: Host, input: string, cfg: Record<string, unknown>, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
+  async chatStream(host: PluginHost, input: string, cfg: Record<string, unknown>, signal: CancelSignal, onChunk: (chunk: StreamChunk) => void): Promise<ChatResult> {
     for (const fn of PARSER) {
       if (!host.hasExport(fn)) throw new DaemonError('UNSUPPORTED', `provider "${host.name}" does not support streaming chat (it does not export "${fn}")`, { plugin: host.name });
     }
@@ -112,14 +118,14 @@ export class HttpAdapter {
     return stream.finish();
   }
 
-  async embed(host: Host, cfg: Record<string, unknown>, inputs: string[], signal: CancelSignal): Promise<number[][]> {
+  async embed(host: PluginHost, cfg: Record<string, unknown>, inputs: string[], signal: CancelSignal): Promise<number[][]> {
     requireExports(host, 'embeddings', 'embed_request', 'parse_embed_response');
     const response = await this.exchange(host, 'embed_request', JSON.stringify({ cfg, inputs }), signal, 'embed');
     if (!ok(response)) throw fromStatus(response, host.name, 'embed');
     return embeddings(host, 'parse_embed_response', await callJson(host, 'parse_embed_response', { cfg, resp: { resp: response } }, signal));
   }
 
-  async complete(host: Host, cfg: Record<string, unknown>, req: Record<string, unknown>, signal: CancelSignal): Promise<string> {
+  async complete(host: PluginHost, cfg: Record<string, unknown>, req: Record<string, unknown>, signal: CancelSignal): Promise<string> {
     requireExports(host, 'completion', 'complete_request', 'parse_complete_response');
     const response = await this.exchange(host, 'complete_request', JSON.stringify({ cfg, req }), signal, 'complete');
     if (!ok(response)) throw fromStatus(response, host.name, 'complete');
@@ -129,7 +135,7 @@ export class HttpAdapter {
     return text;
   }
 
-  async listModels(host: Host, cfg: Record<string, unknown>, signal: CancelSignal): Promise<string[]> {
+  async listModels(host: PluginHost, cfg: Record<string, unknown>, signal: CancelSignal): Promise<string[]> {
     if (host.hasExport('list_models_static')) {
       const models = await callJson(host, 'list_models_static', { cfg }, signal);
       if (models !== null) return modelNames(host, 'list_models_static', models);
@@ -140,7 +146,7 @@ export class HttpAdapter {
   }
 
   /** Builds a request with `fn`, sends it, returns the whole response. */
-  private async exchange(host: Host, fn: string, input: string, signal: CancelSignal, what: string): Promise<QmtHttpResponse> {
+  private async exchange(host: PluginHost, fn: string, input: string, signal: CancelSignal, what: string): Promise<QmtHttpResponse> {
     const text = await host.call(fn, input, { signal });
     let req: QmtHttpRequest;
     try {
@@ -160,7 +166,7 @@ export class HttpAdapter {
   }
 
   /** A non-2xx chat answer → a typed error, through the plugin's `classify_chat_error` when it has one. */
-  private async classifyChat(host: Host, cfg: Record<string, unknown>, response: QmtHttpResponse, signal: CancelSignal): Promise<DaemonError> {
+  private async classifyChat(host: PluginHost, cfg: Record<string, unknown>, response: QmtHttpResponse, signal: CancelSignal): Promise<DaemonError> {
     if (!host.hasExport('classify_chat_error')) return fromStatus(response, host.name, 'chat');
     let payload: unknown;
     try {
@@ -181,7 +187,7 @@ function ok(response: QmtHttpResponse): boolean {
   return response.head.status >= 200 && response.head.status < 300;
 }
 
-async function callJson(host: Host, fn: string, input: unknown, signal: CancelSignal): Promise<unknown> {
+async function callJson(host: PluginHost, fn: string, input: unknown, signal: CancelSignal): Promise<unknown> {
   return parseOutput(host, fn, await host.call(fn, JSON.stringify(input), { signal }));
 }
 

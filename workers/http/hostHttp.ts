@@ -11,7 +11,8 @@ import type { HttpPolicy, QmtHttpRequest, QmtHttpResponse } from './types.js';
  * the plugin's allowed hosts first; nothing is logged here (headers carry API keys).
  */
 
-// Keep-alive: a streamed chat after a plain one (or the next stream) skips the handshake.
+// Keep-alive: the next request from this thread to the same server skips the handshake (plain
+// calls go out from the daemon's main thread, streams from the plugin's worker: one pool each).
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 // For the one retry after a stale kept-alive socket: a new connection, closed after its answer
 // (the next request opens a kept-alive one through `agents` again).
@@ -34,7 +35,7 @@ export function hostOf(url: URL): string {
 }
 
 /** Whether `url` may be requested under these patterns. */
-export function hostAllowed(url: URL, allowed: string[]): boolean {
+function hostAllowed(url: URL, allowed: string[]): boolean {
   const host = hostOf(url).toLowerCase();
   const withPort = url.port ? `${host}:${url.port}` : host;
   return allowed.some((raw) => {
