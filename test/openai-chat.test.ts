@@ -8,6 +8,7 @@ import type { StreamChunk } from '../protocol/chat.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { openaiToml } from './helpers/openaiConfig.js';
 import { OpenAIServer } from './helpers/openaiServer.js';
+import { fixturePlugin } from './helpers/paths.js';
 
 const user = (content: string) => [{ role: 'user' as const, content }];
 const weatherTool = {
@@ -126,6 +127,16 @@ test('embeddings (in input order), completions and model listing', async () => {
   const completion = await client.complete({ handle, prompt: 'fn main(' });
   assert.is(completion.text, 'completed: fn main(');
   assert.equal((await client.listModels('openai')).models, ['gpt-test', 'gpt-test-mini', 'text-embedding-test']);
+});
+
+test('list_models_static answers the model list without a request; null falls back to the request', async () => {
+  await using server = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: openaiToml({ baseUrl: server.baseUrl, path: fixturePlugin('staticmodels') }) });
+  await using client = await daemon.connect();
+  assert.equal((await client.listModels('openai')).models, ['static-1', 'static-2']);
+  assert.is(server.requests.length, 0);
+  assert.equal((await client.listModels('openai', { model: 'ask-server' })).models, ['gpt-test', 'gpt-test-mini', 'text-embedding-test']);
+  assert.equal(server.requests.map((r) => `${r.method} ${r.path}`), ['GET /v1/models']);
 });
 
 test('threads = 2: concurrent streams each keep their parser on one instance and get their own text', async () => {

@@ -17,7 +17,8 @@ import type { StreamChunk } from '../protocol/chat.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { openaiToml } from './helpers/openaiConfig.js';
 import { OpenAIServer } from './helpers/openaiServer.js';
-import { eventually } from './helpers/serve.js';
+import { eventually, within } from './helpers/serve.js';
+import { StuckListener } from './helpers/stuckListener.js';
 import { providersToml } from './helpers/config.js';
 import { fixturePlugin, nativeFixture, samplePlugin } from './helpers/paths.js';
 
@@ -134,6 +135,22 @@ test('a host that does not resolve is a "dns" transport error; the plugin keeps 
   }
   const { handle } = await client.build({ provider: 'openai' });
   assert.is((await client.chat(handle, user('ok'))).text, 'echo: ok');
+});
+
+test('a connect that does not complete within connect_timeout_ms is a "timeout" naming it', async () => {
+  await using stuck = await StuckListener.start();
+  const config = openaiToml({ baseUrl: `http://127.0.0.1:${stuck.port}/v1`, extra: 'connect_timeout_ms = 300' });
+  await using daemon = await DaemonProcess.start({ config });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'openai' });
+  // Well under the 10 s default: the entry's 300 ms applies.
+  const plain = await within(5000, 'the plain chat', client.chat(handle, user('hi')).catch((e: unknown) => e));
+  const stream = await within(5000, 'the streamed chat', streamed(client, handle, 'hi'));
+  for (const error of [plain, stream.error]) {
+    assert.instance(error, ProviderTransportError);
+    assert.is((error as ProviderTransportError).transport, 'timeout', (error as Error).message);
+    assert.match((error as Error).message, /connect_timeout_ms/);
+  }
 });
 
 test('cancelling mid-stream closes the connection to the provider; other calls ran during the stream', async () => {
