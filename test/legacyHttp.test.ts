@@ -7,12 +7,14 @@ import { PluginError } from '../clients/errors.js';
 import type { StreamChunk } from '../protocol/chat.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { OpenAIServer } from './helpers/openaiServer.js';
+import { openaiToml } from './helpers/openaiConfig.js';
 import { fixturePlugin } from './helpers/paths.js';
+import { eventually, sleep } from './helpers/serve.js';
 
 const user = (content: string) => [{ role: 'user' as const, content }];
 
-function toml(baseUrl: string): string {
-  return ['[[providers]]', 'name = "legacy"', `path = ${JSON.stringify(fixturePlugin('legacyhttp'))}`, '[providers.config]', `base_url = ${JSON.stringify(baseUrl)}`, 'model = "gpt-test"', ''].join('\n');
+function toml(baseUrl: string, extra?: string): string {
+  return openaiToml({ name: 'legacy', path: fixturePlugin('legacyhttp'), baseUrl, extra });
 }
 
 test('qmt_http_request and qmt_http_stream_* carry a chat and a streamed chat', async () => {
@@ -84,18 +86,19 @@ test('a stream the plugin leaves open (it returns, or traps) is closed when its 
   const chunks = await drain(client.chatStream(returns.handle, user('stall')));
   assert.equal(chunks[0], { type: 'text', text: 'abandoned' });
   // The server's "stall" answer never ends; only the host closing the connection ends it.
-  await waitFor(() => server.closedEarly === 1, 'the stream left open by a plugin that returned was not closed');
+  // Well under the 60 s idle timeout that would otherwise close a forgotten stream.
+  await eventually('the stream left open by a plugin that returned is closed', () => server.closedEarly === 1, 15_000);
   const traps = await client.build({ provider: 'legacy', parameters: { abandon: 'trap' } });
   const error = await drain(client.chatStream(traps.handle, user('stall'))).catch((e: unknown) => e);
   assert.instance(error, Error);
-  await waitFor(() => server.closedEarly === 2, 'the stream left open by a plugin that trapped was not closed');
+  await eventually('the stream left open by a plugin that trapped is closed', () => server.closedEarly === 2, 15_000);
   const { handle } = await client.build({ provider: 'legacy' });
   assert.is((await client.chat(handle, user('fine'))).text, 'echo: fine');
 });
 
 test("the entry's HTTP timeouts bound qmt_http_* requests too", async () => {
   await using server = await OpenAIServer.start();
-  const config = toml(server.baseUrl).replace('[providers.config]', 'idle_timeout_ms = 300\n[providers.config]');
+  const config = toml(server.baseUrl, 'idle_timeout_ms = 300');
   await using daemon = await DaemonProcess.start({ config });
   await using client = await daemon.connect();
   const { handle } = await client.build({ provider: 'legacy' });
@@ -112,17 +115,6 @@ async function drain(stream: AsyncIterable<StreamChunk>): Promise<StreamChunk[]>
   const chunks: StreamChunk[] = [];
   for await (const chunk of stream) chunks.push(chunk);
   return chunks;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Well under the 60 s idle timeout that would otherwise close a forgotten stream. */
-async function waitFor(condition: () => boolean, message: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) assert.unreachable(message);
-    await sleep(50);
-  }
 }
 
 test.run();

@@ -13,6 +13,7 @@ import { DaemonProcess } from './helpers/daemonProcess.js';
 import { alive, workerPids } from './helpers/workerProcesses.js';
 import { nativeFixture, nativePlugin, samplePlugin } from './helpers/paths.js';
 import { eventually, rejection, sleep, waitSettled, within } from './helpers/serve.js';
+import { logged } from './helpers/tools.js';
 
 const user = (content: string) => ({ role: 'user' as const, content });
 
@@ -68,7 +69,8 @@ test('a plugin process killed from outside (SIGKILL) fails its running call with
   const [pid] = workerPids(daemon.pid);
   assert.ok(pid, 'one native worker process');
   const running = rejection(client.chat(handle, [user('/sleep')]));
-  await sleep(200);
+  // Killed while /sleep runs in it, not before it arrived (it would then run on the new process).
+  await logged(daemon, 'crashy: sleeping');
   process.kill(pid!, 'SIGKILL');
   const error = await within(10_000, 'the killed call', running);
   assert.instance(error, PluginCrashedError, `${error.name}: ${error.message}`);

@@ -1,6 +1,5 @@
 // isolation = "thread": a trusted native plugin runs in a worker thread of the daemon's process
 // (no child process) and answers as it does in its own process.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +9,9 @@ import { PluginTimeoutError } from '../clients/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { nativeFixture, nativePlugin } from './helpers/paths.js';
 import { rejection, serveToExit, waitSettled, within } from './helpers/serve.js';
+import { workerPids } from './helpers/workerProcesses.js';
 
 const user = (content: string) => ({ role: 'user' as const, content });
-
-function childProcesses(pid: number): string {
-  try {
-    return execFileSync('ps', ['-o', 'args=', '--ppid', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return '';
-  }
-}
 
 test('a thread-isolated native plugin serves every function from a worker thread, with no child process', async () => {
   await using daemon = await DaemonProcess.start({
@@ -35,7 +27,7 @@ test('a thread-isolated native plugin serves every function from a worker thread
     assert.is(thread?.state, 'ready', JSON.stringify(thread?.error));
     assert.is(thread?.isolation, 'thread');
     assert.is(status.plugins.find((p) => p.name === 'pecho')?.isolation, 'process');
-    assert.is(childProcesses(daemon.pid).match(/workers\/native\/worker\.js/g)?.length, 1, 'only the process-isolated plugin has a child process');
+    assert.is(workerPids(daemon.pid).length, 1, 'only the process-isolated plugin has a child process');
     const threaded = await client.build({ provider: 'necho' });
     const isolated = await client.build({ provider: 'pecho' });
     assert.is((await client.chat(threaded.handle, [user('hello')])).text, 't: hello');

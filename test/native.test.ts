@@ -1,7 +1,6 @@
 // Native plugins (plugins/include/plugd.h) through a real daemon: the C native-echo plugin
 // answers every function exactly as the Wasm echo plugin does, streams through the host
 // callback, and runs in its own child process.
-import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { PlugdClient } from '../clients/client.js';
@@ -10,6 +9,7 @@ import type { ChatMessage } from '../protocol/chat.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { nativePlugin, samplePlugin } from './helpers/paths.js';
 import { rejection, waitSettled } from './helpers/serve.js';
+import { workerPids } from './helpers/workerProcesses.js';
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 const tools = [{ name: 'get_weather', description: 'weather', inputSchema: { type: 'object' } }];
@@ -48,8 +48,7 @@ test('a native plugin loads in its own child process; status and initialize say 
   assert.is(status.plugins.find((p) => p.name === 'echo')?.isolation ?? null, null);
   const init = await client.initialize();
   assert.equal(init.capabilities.pluginTypes, ['wasm', 'native']);
-  const children = execFileSync('ps', ['-o', 'args=', '--ppid', String(daemon.pid)], { encoding: 'utf8' });
-  assert.match(children, /workers\/native\/worker\.js/, `the daemon's children: ${children}`);
+  assert.is(workerPids(daemon.pid).length, 1, 'one child process running the native worker');
 });
 
 test('factories, config schema and models are the same as the Wasm echo plugin', async () => {

@@ -3,10 +3,12 @@
 // completions and models, all over QueryMT's HTTP-adapter interface.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CancelledError } from '../clients/errors.js';
 import type { StreamChunk } from '../protocol/chat.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { openaiToml } from './helpers/openaiConfig.js';
 import { OpenAIServer } from './helpers/openaiServer.js';
+import { fixturePlugin } from './helpers/paths.js';
 
 const user = (content: string) => [{ role: 'user' as const, content }];
 const weatherTool = {
@@ -127,6 +129,16 @@ test('embeddings (in input order), completions and model listing', async () => {
   assert.equal((await client.listModels('openai')).models, ['gpt-test', 'gpt-test-mini', 'text-embedding-test']);
 });
 
+test('list_models_static answers the model list without a request; null falls back to the request', async () => {
+  await using server = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: openaiToml({ baseUrl: server.baseUrl, path: fixturePlugin('staticmodels') }) });
+  await using client = await daemon.connect();
+  assert.equal((await client.listModels('openai')).models, ['static-1', 'static-2']);
+  assert.is(server.requests.length, 0);
+  assert.equal((await client.listModels('openai', { model: 'ask-server' })).models, ['gpt-test', 'gpt-test-mini', 'text-embedding-test']);
+  assert.equal(server.requests.map((r) => `${r.method} ${r.path}`), ['GET /v1/models']);
+});
+
 test('threads = 2: concurrent streams each keep their parser on one instance and get their own text', async () => {
   await using server = await OpenAIServer.start();
   await using daemon = await DaemonProcess.start({ config: openaiToml({ baseUrl: server.baseUrl, threads: 2 }) });
@@ -143,6 +155,35 @@ test('threads = 2: concurrent streams each keep their parser on one instance and
   const status = await client.status();
   assert.is(status.plugins[0]?.restarts, 0);
   assert.is(status.plugins[0]?.errors, 0);
+});
+
+test('parser slots are given back: 20 finished and 20 cancelled streams on one instance, then a normal one', async () => {
+  // The openai plugin holds at most 16 parsers per instance (MAX_PARSERS); threads = 1 puts every
+  // stream on the same instance, so a parser not closed (at the end or on cancel) would use up
+  // the slots within this test.
+  await using server = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: openaiToml({ baseUrl: server.baseUrl, threads: 1 }) });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'openai' });
+  const streamText = async (prompt: string) => {
+    let text = '';
+    for await (const chunk of client.chatStream(handle, user(prompt))) if (chunk.type === 'text') text += chunk.text;
+    return text;
+  };
+  for (let i = 0; i < 20; i++) assert.is(await streamText(`run ${i}`), `echo: run ${i}`);
+  for (let i = 0; i < 20; i++) {
+    const abort = new AbortController();
+    const texts: string[] = [];
+    const ended = await (async () => {
+      for await (const chunk of client.chatStream(handle, user('long'), { signal: abort.signal })) {
+        if (chunk.type === 'text') texts.push(chunk.text);
+        if (texts.length === 2) abort.abort();
+      }
+    })().catch((e: unknown) => e);
+    assert.instance(ended, CancelledError, `cancelled stream ${i}`);
+  }
+  assert.is(await streamText('after all that'), 'echo: after all that');
+  assert.is((await client.status()).plugins[0]?.restarts, 0);
 });
 
 test.run();

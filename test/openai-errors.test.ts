@@ -17,7 +17,10 @@ import type { StreamChunk } from '../protocol/chat.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { openaiToml } from './helpers/openaiConfig.js';
 import { OpenAIServer } from './helpers/openaiServer.js';
-import { fixturePlugin } from './helpers/paths.js';
+import { eventually, within } from './helpers/serve.js';
+import { StuckListener } from './helpers/stuckListener.js';
+import { providersToml } from './helpers/config.js';
+import { fixturePlugin, nativeFixture, samplePlugin } from './helpers/paths.js';
 
 const user = (content: string) => [{ role: 'user' as const, content }];
 
@@ -88,12 +91,14 @@ test('a stream cut off mid-way fails as a transport reset after the chunks that 
 
 test('first-byte and idle timeouts from the provider entry; a closed port is "refused"', async () => {
   await using server = await OpenAIServer.start();
-  const config = openaiToml({ baseUrl: server.baseUrl, extra: 'first_byte_timeout_ms = 300\nidle_timeout_ms = 300' });
+  // first_byte_timeout_ms applies to the stalled stream's head too: it is kept well above what a
+  // loaded machine may take to send it, and "slow" waits well beyond it.
+  const config = openaiToml({ baseUrl: server.baseUrl, extra: 'first_byte_timeout_ms = 2000\nidle_timeout_ms = 300' });
   await using daemon = await DaemonProcess.start({ config });
   await using client = await daemon.connect();
   const { handle } = await client.build({ provider: 'openai' });
 
-  const slow = await client.chat(handle, user('slow 3000')).catch((e: unknown) => e);
+  const slow = await client.chat(handle, user('slow 6000')).catch((e: unknown) => e);
   assert.instance(slow, ProviderTransportError);
   assert.is((slow as ProviderTransportError).transport, 'timeout');
   assert.match((slow as Error).message, /first_byte_timeout_ms/);
@@ -114,6 +119,38 @@ test('first-byte and idle timeouts from the provider entry; a closed port is "re
   const refused = await client2.chat(h2.handle, user('hi')).catch((e: unknown) => e);
   assert.instance(refused, ProviderTransportError);
   assert.is((refused as ProviderTransportError).transport, 'refused');
+});
+
+test('a host that does not resolve is a "dns" transport error; the plugin keeps working', async () => {
+  await using server = await OpenAIServer.start();
+  // `.invalid` never resolves (RFC 6761); it is allowed, so the request is really tried.
+  const config = openaiToml({ baseUrl: server.baseUrl, extra: 'allowed_hosts = ["plugd-test.invalid"]' });
+  await using daemon = await DaemonProcess.start({ config });
+  await using client = await daemon.connect();
+  const unresolved = await client.build({ provider: 'openai', baseUrl: 'http://plugd-test.invalid/v1' });
+  for (const error of [await client.chat(unresolved.handle, user('hi')).catch((e: unknown) => e), (await streamed(client, unresolved.handle, 'hi')).error]) {
+    assert.instance(error, ProviderTransportError);
+    assert.is((error as ProviderTransportError).transport, 'dns', (error as Error).message);
+    assert.match((error as Error).message, /plugd-test\.invalid/);
+  }
+  const { handle } = await client.build({ provider: 'openai' });
+  assert.is((await client.chat(handle, user('ok'))).text, 'echo: ok');
+});
+
+test('a connect that does not complete within connect_timeout_ms is a "timeout" naming it', async () => {
+  await using stuck = await StuckListener.start();
+  const config = openaiToml({ baseUrl: `http://127.0.0.1:${stuck.port}/v1`, extra: 'connect_timeout_ms = 300' });
+  await using daemon = await DaemonProcess.start({ config });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'openai' });
+  // Well under the 10 s default: the entry's 300 ms applies.
+  const plain = await within(5000, 'the plain chat', client.chat(handle, user('hi')).catch((e: unknown) => e));
+  const stream = await within(5000, 'the streamed chat', streamed(client, handle, 'hi'));
+  for (const error of [plain, stream.error]) {
+    assert.instance(error, ProviderTransportError);
+    assert.is((error as ProviderTransportError).transport, 'timeout', (error as Error).message);
+    assert.match((error as Error).message, /connect_timeout_ms/);
+  }
 });
 
 test('cancelling mid-stream closes the connection to the provider; other calls ran during the stream', async () => {
@@ -146,9 +183,7 @@ test('cancelling mid-stream closes the connection to the provider; other calls r
     if (chunk.type === 'text') break;
   }
   await other.close();
-  const deadline = Date.now() + 5000;
-  while (server.closedEarly === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.ok(server.closedEarly > before, 'the provider saw the connection closed');
+  await eventually('the provider saw the connection closed', () => server.closedEarly > before);
   assert.is((await client.chat(handle, user('after'))).text, 'echo: after');
 });
 
@@ -196,9 +231,33 @@ test('the API key appears in no log line and no status, even at trace level and 
   assert.not.ok(daemon.stderr.includes('secret-4f9d'), 'daemon log (part of the key)');
 });
 
+test('the API key is never visible to another plugin: not in its config, answers, logs or environment', async () => {
+  const key = 'sk-other-plugins-7c3e9a';
+  await using server = await OpenAIServer.start({ apiKey: key });
+  const config = openaiToml({ baseUrl: server.baseUrl }) + providersToml([{ name: 'echo', path: samplePlugin('echo') }, { name: 'crashy', path: nativeFixture('crashy') }]);
+  await using daemon = await DaemonProcess.start({ config, env: { OPENAI_API_KEY: key, PLUGD_LOG: 'trace' } });
+  await using client = await daemon.connect();
+  // openai does get the key (so the checks below are about a key that is really in the daemon).
+  const openai = await client.build({ provider: 'openai' });
+  assert.is((await client.chat(openai.handle, user('hi'))).text, 'echo: hi');
+  assert.is(server.requests.at(-1)!.headers.authorization, `Bearer ${key}`);
+
+  const seen: string[] = [];
+  // echo (Wasm) answers with what it was given: its config (from_config) and the request.
+  const echo = await client.build({ provider: 'echo', system: 'sys' });
+  seen.push(JSON.stringify(echo), (await client.chat(echo.handle, user('/system'))).text ?? '');
+  for await (const chunk of client.chatStream(echo.handle, user('streamed'))) seen.push(JSON.stringify(chunk));
+  seen.push((await client.complete({ handle: echo.handle, prompt: 'p' })).text, JSON.stringify(await client.listModels('echo')));
+  // A native plugin in its own process reads its environment.
+  const crashy = await client.build({ provider: 'crashy' });
+  assert.is((await client.chat(crashy.handle, user('/getenv'))).text, 'env=unset');
+  seen.push(JSON.stringify(await client.status()), JSON.stringify(await client.listFactories()), daemon.stderr);
+  for (const text of seen) assert.not.ok(text.includes(key) || text.includes('7c3e9a'), text.slice(0, 200));
+});
+
 test('a trap in another call discards the instance holding a stream\'s parser: that stream fails cleanly, the next works', async () => {
   await using server = await OpenAIServer.start();
-  const config = openaiToml({ baseUrl: server.baseUrl }).replace(/path = ".*"/, `path = ${JSON.stringify(fixturePlugin('traphttp'))}`);
+  const config = openaiToml({ baseUrl: server.baseUrl, path: fixturePlugin('traphttp') });
   await using daemon = await DaemonProcess.start({ config });
   await using client = await daemon.connect();
   const { handle } = await client.build({ provider: 'openai' });

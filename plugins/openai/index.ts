@@ -10,7 +10,7 @@ import { JsonValue, parseJson } from "../sdk/json";
 import { failPayload, failRaw, failTyped } from "../sdk/qmt";
 import { outputRequest, responseOf, statusOf, bodyText, scanInt, scanBytes } from "../sdk/http";
 import { readObjectInput, toolCallJson } from "../sdk/provider";
-import { API_KEY_NAME, DEFAULT_BASE_URL, baseUrl, headers, chatBody, finishReason, usageOf, parseBody } from "./wire";
+import { API_KEY_NAME, DEFAULT_BASE_URL, baseUrl, headers, chatBody, finishReason, usageOf } from "./wire";
 import { classify } from "./errors";
 import { ParserState, openParser, findParser, closeParser, MAX_PARSERS } from "./stream";
 
@@ -128,7 +128,7 @@ function readResponse(expected: string): ResponseRead {
     read.failed = failPayload(classify(resp));
     return read;
   }
-  read.body = parseBody(bodyText(resp));
+  read.body = parseJson(bodyText(resp)).value;
   return read;
 }
 

@@ -2,21 +2,26 @@
 //
 // The SSE stream parser behind chat_stream_parser_*. Parser state must survive
 // between calls, but beginCall() rewinds the heap, so no heap object may be kept:
-// each parser's state is serialized (JSON) into a fixed slot of static memory at
-// the end of every call and read back at the start of the next one.
+// each parser's state is serialized (JSON) into a fixed StateSlot of static memory
+// at the end of every call and read back at the start of the next one.
 
 import { JsonValue, parseJson } from "../sdk/json";
 import {
   textChunkJson, toolUseStartChunkJson, toolUseInputDeltaChunkJson, toolUseCompleteChunkJson, toolCallJson,
 } from "../sdk/provider";
+import { StateSlot } from "../sdk/tools";
 import { finishReason, usageOf } from "./wire";
 
 export const MAX_PARSERS: i32 = 16;
 export const SLOT_BYTES: i32 = 262144;
 const slotIds = memory.data(MAX_PARSERS * 8);
-const slotLens = memory.data(MAX_PARSERS * 4);
 const slotData = memory.data(MAX_PARSERS * SLOT_BYTES);
 let nextParserId: i64 = 1;
+
+/** Where parser `slot` keeps its state between calls. */
+function stateOf(slot: i32): StateSlot {
+  return new StateSlot(slotData + <usize>slot * <usize>SLOT_BYTES, SLOT_BYTES);
+}
 
 /** Claims a slot for a new parser; returns its id, or -1 when all slots are taken. */
 export function openParser(): i64 {
@@ -24,7 +29,7 @@ export function openParser(): i64 {
     if (load<i64>(slotIds + <usize>(i * 8)) == 0) {
       const id = nextParserId++;
       store<i64>(slotIds + <usize>(i * 8), id);
-      store<i32>(slotLens + <usize>(i * 4), 0);
+      stateOf(i).clear();
       return id;
     }
   }
@@ -61,9 +66,8 @@ export class ParserState {
 
   static load(slot: i32): ParserState {
     const st = new ParserState();
-    const len = load<i32>(slotLens + <usize>(slot * 4));
-    if (len == 0) return st;
-    const text = String.UTF8.decodeUnsafe(slotData + <usize>slot * <usize>SLOT_BYTES, <usize>len);
+    const text = stateOf(slot).read();
+    if (text.length == 0) return st;
     const v = parseJson(text).value;
     if (v === null) return st;
     const p = v.getString("partial");
@@ -108,12 +112,7 @@ export class ParserState {
       .set("completed", JsonValue.bool(this.completed))
       .set("done", JsonValue.bool(this.done))
       .set("tools", tools);
-    const buf = String.UTF8.encode(v.stringify());
-    const n = buf.byteLength;
-    if (n > SLOT_BYTES) return false;
-    memory.copy(slotData + <usize>slot * <usize>SLOT_BYTES, changetype<usize>(buf), <usize>n);
-    store<i32>(slotLens + <usize>(slot * 4), n);
-    return true;
+    return stateOf(slot).write(v.stringify());
   }
 
   private tool(index: i32): Tool | null {

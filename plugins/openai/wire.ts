@@ -2,8 +2,9 @@
 //
 // QueryMT chat types → OpenAI chat-completions JSON, and back.
 
-import { JsonValue, parseJson } from "../sdk/json";
+import { JsonValue } from "../sdk/json";
 import { getConfig } from "../sdk/extism";
+import { messageText } from "../sdk/provider";
 
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 export const API_KEY_NAME = "OPENAI_API_KEY";
@@ -28,24 +29,6 @@ export function headers(cfg: JsonValue, accept: string): JsonValue {
 function copyNumber(cfg: JsonValue, from: string, body: JsonValue, to: string): void {
   const v = cfg.get(from);
   if (v !== null && v.isNumber()) body.set(to, v);
-}
-
-/** The text of a content-block list (text blocks joined). */
-function textOf(content: JsonValue | null): string {
-  if (content === null) return "";
-  if (content.isString()) return content.asString();
-  if (!content.isArray()) return "";
-  const parts = new Array<string>();
-  const list = content.asArray();
-  for (let i = 0; i < list.length; i++) {
-    const b = list[i];
-    const t = b.getString("type");
-    if (t !== null && t == "text") {
-      const s = b.getString("text");
-      if (s !== null) parts.push(s);
-    }
-  }
-  return parts.join("\n");
 }
 
 const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -122,7 +105,8 @@ export function openaiMessages(cfg: JsonValue, messages: JsonValue): JsonValue {
         out.push(JsonValue.obj()
           .set("role", JsonValue.str("tool"))
           .set("tool_call_id", JsonValue.str(id === null ? "" : id))
-          .set("content", JsonValue.str(textOf(b.get("content")))));
+          // A tool_result block holds its `content` as a message does.
+          .set("content", JsonValue.str(messageText(b))));
       }
       // "thinking" blocks are not sent back: OpenAI's chat completions has no field for them.
     }
@@ -183,10 +167,4 @@ export function usageOf(u: JsonValue | null): JsonValue | null {
     if (cached !== null && cached.isNumber()) out.set("cache_read", cached);
   }
   return out;
-}
-
-/** Parses a response body as JSON; null when it is not JSON. */
-export function parseBody(text: string): JsonValue | null {
-  const r = parseJson(text);
-  return r.value;
 }

@@ -108,10 +108,6 @@ export function headerOf(resp: JsonValue, name: string): string | null {
 /** The body of a response (or any `[bytes]` value) decoded as UTF-8. */
 export function bodyText(resp: JsonValue): string {
   const body = resp.get("body");
-  return bytesText(body);
-}
-
-export function bytesText(body: JsonValue | null): string {
   if (body === null || !body.isArray()) return "";
   const items = body.asArray();
   const buf = new Uint8Array(items.length);

@@ -10,7 +10,7 @@ import type { DaemonStatusRequest, PluginStatus } from '../../protocol/daemon.js
 import { PluginsDidChangeNotification } from '../../protocol/plugins.js';
 import { providersToml, type ProviderSpec } from './config.js';
 import { connectionOver } from './rawRpc.js';
-import { canConnect, cleanEnv, eventually, sleep, spawnServe, waitForSocket, type ServeRun } from './serve.js';
+import { cleanEnv, eventually, sleep, spawnServe, waitForSocket, waitSettled, type ServeRun } from './serve.js';
 export { runCli, type CliRun } from './serve.js';
 
 /**
@@ -86,14 +86,8 @@ export interface ReloadDaemonOptions {
   /** Pass `--no-watch` (default: watch). */
   watch?: boolean;
   /**
-   * With watching on: before returning, make sure the watcher is live by rewriting the config
-   * unchanged until a reload is seen (default true). The daemon accepts connections before its
-   * watcher is listening, so an edit made at once can be missed (see reload-triggers.test.ts).
-   */
-  warmUp?: boolean;
-  /**
    * Return the moment the socket accepts a connection (polled every 2 ms): no waiting for the
-   * plugins to load and no warm-up. For tests of what a client can do right after start.
+   * plugins to load. For tests of what a client can do right after start.
    */
   early?: boolean;
 }
@@ -130,39 +124,20 @@ export class ReloadDaemon implements AsyncDisposable {
     void run.exited().then(() => live.delete(run));
     const daemon = new ReloadDaemon(dir, configPath, socketPath, run);
     try {
+      // The daemon's watcher is live before it listens (serve awaits watch() first), so an edit
+      // made as soon as start() returns is seen (reload-triggers.test.ts checks it).
       if (options.early) {
-        await waitForSocketTightly(socketPath, run, 15_000);
+        await waitForSocket(socketPath, run, 15_000, 2);
         return daemon;
       }
       await waitForSocket(socketPath, run, 15_000);
       await using client = await daemon.connect();
-      await waitSettledStatus(client);
-      if (options.watch !== false && options.warmUp !== false) await daemon.warmUp(client);
+      await waitSettled(client);
     } catch (error) {
       await daemon.stop();
       throw error;
     }
     return daemon;
-  }
-
-  /** Rewrites the config unchanged until the watcher reports it (at most ~10 s). */
-  private async warmUp(client: PlugdClient): Promise<void> {
-    const text = readFileSync(this.configPath);
-    const before = (await client.status()).reloads;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      writeFileSync(this.configPath, text);
-      const deadline = Date.now() + 500;
-      while (Date.now() < deadline) {
-        const status = await client.status();
-        if (status.reloads > before && status.plugins.every((p) => p.state !== 'loading')) {
-          // Let any second event of the same write land before the test takes its baseline.
-          await this.quiet(client, 150);
-          return;
-        }
-        await sleep(20);
-      }
-    }
-    throw new Error(`the watcher never reported a rewrite of ${this.configPath}:\n${this.stderr}`);
   }
 
   /** Waits until `reloads` has not changed for `quietMs` (bounded by 10 s). */
@@ -209,16 +184,6 @@ export class ReloadDaemon implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
-}
-
-async function waitForSocketTightly(path: string, run: ServeRun, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`plugd exited before listening on ${path}:\n${run.stderr}`);
-    if (await canConnect(path)) return;
-    await sleep(2);
-  }
-  throw new Error(`plugd did not listen on ${path} within ${timeoutMs} ms:\n${run.stderr}`);
 }
 
 /** The `plugins/didChange` notifications one connection received, in order. */
@@ -269,19 +234,8 @@ export class DidChangeLog implements AsyncDisposable {
   }
 }
 
-/** Polls status until no plugin is loading. */
-export async function waitSettledStatus(client: PlugdClient, timeoutMs = 15_000): Promise<DaemonStatusRequest.Result> {
-  let status = await client.status();
-  await eventually(
-    'every plugin settled',
-    async () => {
-      status = await client.status();
-      return status.plugins.every((p) => p.state !== 'loading');
-    },
-    timeoutMs,
-  );
-  return status;
-}
+/** Polls status until no plugin is loading (serve.ts `waitSettled`, under the name its callers use). */
+export const waitSettledStatus = waitSettled;
 
 /** One plugin's status by name (throws when it is not listed). */
 export function pluginOf(status: DaemonStatusRequest.Result, name: string): PluginStatus {

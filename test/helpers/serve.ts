@@ -70,15 +70,15 @@ export async function serveToExit(
   return { code, stderr: run.stderr };
 }
 
-/** Resolves once something accepts connections on the unix socket `path`. */
-export async function waitForSocket(path: string, run: ServeRun, timeoutMs = 15_000): Promise<void> {
+/** Resolves once something accepts connections on the unix socket `path` (tried every `pollMs`). */
+export async function waitForSocket(path: string, run: ServeRun, timeoutMs = 15_000, pollMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (run.child.exitCode !== null || run.child.signalCode !== null) {
       throw new Error(`plugd exited (${run.child.exitCode ?? run.child.signalCode}) before listening on ${path}:\n${run.stderr}`);
     }
     if (await canConnect(path)) return;
-    await sleep(25);
+    await sleep(pollMs);
   }
   throw new Error(`plugd did not listen on ${path} within ${timeoutMs} ms:\n${run.stderr}`);
 }
