@@ -78,7 +78,7 @@ export interface PluginStatus {
   timeoutMs: number;
   /** Plugin calls made since load. */
   calls: number;
-  /** Plugin calls that failed (plugin errors, timeouts, crashes). */
+  /** Plugin calls that failed (plugin errors, timeouts, crashes); cancelled calls are not counted. */
   errors: number;
   /** Worker restarts after a crash or timeout. */
   restarts: number;

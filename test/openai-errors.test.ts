@@ -137,6 +137,20 @@ test('a host that does not resolve is a "dns" transport error; the plugin keeps 
   assert.is((await client.chat(handle, user('ok'))).text, 'echo: ok');
 });
 
+test('a server that does not speak TLS on an https:// base_url is a "tls" transport error', async () => {
+  await using server = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: openaiToml({ baseUrl: server.baseUrl }) });
+  await using client = await daemon.connect();
+  // The same (allowed) host and port, over https: the plain-http test server answers the TLS hello with garbage.
+  const tls = await client.build({ provider: 'openai', baseUrl: `https://127.0.0.1:${server.port}/v1` });
+  for (const error of [await client.chat(tls.handle, user('hi')).catch((e: unknown) => e), (await streamed(client, tls.handle, 'hi')).error]) {
+    assert.instance(error, ProviderTransportError);
+    assert.is((error as ProviderTransportError).transport, 'tls', (error as Error).message);
+    assert.match((error as Error).message, /TLS failure talking to https:\/\/127\.0\.0\.1/);
+  }
+  assert.is(server.requests.length, 0, 'no HTTP request reached the server');
+});
+
 test('a connect that does not complete within connect_timeout_ms is a "timeout" naming it', async () => {
   await using stuck = await StuckListener.start();
   const config = openaiToml({ baseUrl: `http://127.0.0.1:${stuck.port}/v1`, extra: 'connect_timeout_ms = 300' });

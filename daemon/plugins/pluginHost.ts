@@ -182,7 +182,8 @@ export abstract class PluginHost implements AsyncDisposable {
     try {
       return await this.dispatch(fn, input, options);
     } catch (error) {
-      this.stats.errors++;
+      // A cancelled call is the client's choice, not the plugin's failure.
+      if (!(error instanceof DaemonError && error.code === 'CANCELLED')) this.stats.errors++;
       throw error;
     } finally {
       this.inFlight--;

@@ -44,7 +44,10 @@ export function transportFailure(error: unknown, url: URL): TransportError {
     return new TransportError('reset', `connection to ${where} was reset (${detail})`);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new TransportError('dns', `cannot resolve ${url.hostname} (${code})`);
-  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|SSL|TLS/.test(code)) return new TransportError('tls', `TLS failure talking to ${where} (${code || detail})`);
+  // OpenSSL's own failures (a server that does not speak TLS: "wrong version number") come as EPROTO.
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /CERT|SSL|TLS/.test(code) || (code === 'EPROTO' && /SSL routines/.test(detail))) {
+    return new TransportError('tls', `TLS failure talking to ${where} (${code || detail})`);
+  }
   if (code === 'ETIMEDOUT') return new TransportError('timeout', `connection to ${where} timed out`);
   return new TransportError('other', `request to ${where} failed (${code || detail})`);
 }
