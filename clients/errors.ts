@@ -302,6 +302,11 @@ export class ToolSourceUnavailableError extends PlugdError {
   constructor(message: string, data?: ErrorData, options?: ErrorOptions) {
     super(ErrorCodes.ToolSourceUnavailable, message, data, options);
   }
+
+  /** Why the MCP server is unavailable (it went away, or cannot be connected to). */
+  get reason(): string | undefined {
+    return this.data?.reason;
+  }
 }
 
 type WireErrorClass = new (message: string, data?: ErrorData, options?: ErrorOptions) => PlugdError;

@@ -100,13 +100,13 @@ export interface PluginErrorPayload {
 export interface ErrorData {
   /** The plugin involved, when there is one. */
   plugin?: string;
-  /** The JSON path of the offending field for InvalidParams / InvalidProviderConfig, e.g. `"messages[0].role"`. */
+  /** The JSON path of the offending field for InvalidParams / InvalidProviderConfig / InvalidToolArguments, e.g. `"messages[0].role"`, `"config.api_key"`, `"arguments.steps[0]"`. */
   path?: string;
-  /** What was expected at `path`. */
+  /** What was expected at `path` (InvalidParams, InvalidProviderConfig, InvalidToolArguments), or what the plugin should have returned (PluginError). */
   expected?: string;
   /** The plugin's typed error payload (PluginError). */
   payload?: PluginErrorPayload;
-  /** Why a plugin is failed or crashed (PluginFailed, PluginCrashed). */
+  /** Why a plugin is failed or crashed (PluginFailed, PluginCrashed); what refused a tool call (PermissionDenied: a `PermissionSource`); why an MCP server is down (ToolSourceUnavailable). */
   reason?: string;
   /** The limit that was exceeded, in milliseconds (PluginTimeout). */
   timeoutMs?: number;
@@ -118,6 +118,6 @@ export interface ErrorData {
   transport?: 'refused' | 'reset' | 'timeout' | 'dns' | 'tls' | 'other';
   /** The host the plugin asked for (HostNotAllowed). */
   host?: string;
-  /** The tool involved (UnknownTool, InvalidToolArguments, PermissionDenied, ToolNameCollision). */
+  /** The tool involved (UnknownTool, InvalidToolArguments, PermissionDenied, ToolPluginNotExposed, ToolNameCollision, ToolSourceUnavailable). */
   tool?: string;
 }

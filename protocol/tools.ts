@@ -55,8 +55,10 @@ export type ToolPluginKind = 'wasm' | 'native' | 'mcp';
 
 /** A tool name claimed by more than one plugin; only the first plugin exposed owns it. */
 export interface ToolNameCollision {
-  /** The contested tool name. */
+  /** The contested name: a tool's, or a user command's when `kind` is `"command"`. */
   tool: string;
+  /** `"command"` when the contested name is a user command's (names are unique across exposed plugins); absent for a tool. */
+  kind?: 'command';
   /** The plugin that owns the name (exposed first). */
   owner: string;
   /** The plugin that was refused because it declares the same name. */

@@ -1,6 +1,6 @@
 // `plugd tools|call|commands|run` as real CLI processes against a real daemon with the todo
 // plugin; the permission prompt's answers through the CLI's handler; argument parsing.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseCliArgs, UsageError } from '../clients/cli/args.js';
@@ -9,24 +9,11 @@ import { answerPermissions, decisionOf } from '../clients/cli/toolCommands.js';
 import { PermissionDeniedError } from '../clients/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { cliMain } from './helpers/paths.js';
-import { cleanEnv, rejection } from './helpers/serve.js';
+import { cleanEnv, rejection, runCli } from './helpers/serve.js';
 import { todoWasm, toolsToml } from './helpers/tools.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI with stdin not a terminal. */
-function plugd(daemon: DaemonProcess, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [cliMain, '--socket', daemon.socketPath, ...args], { env: cleanEnv() }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-    child.stdin?.end();
-  });
-}
+/** Runs the real CLI against `daemon` with stdin not a terminal (killed after runCli's timeout). */
+const plugd = (daemon: DaemonProcess, ...args: string[]) => runCli(['--socket', daemon.socketPath, ...args]);
 
 test('plugd tools / tools expose / call / commands / run / tools unexpose against a daemon', async () => {
   await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'todo', path: todoWasm }], { permissions: { default: 'allow' } }) });
@@ -76,9 +63,9 @@ test('plugd call off a terminal denies what the policy asks about, and says so',
 
 /**
  * Runs the real CLI on a pseudo-terminal (util-linux `script`), typing `answer` and Enter when
- * the permission prompt appears. Resolves with the exit code and everything the terminal showed.
+ * the permission prompt appears (nothing when `answer` is null). Resolves with the exit code and everything the terminal showed.
  */
-function plugdOnTerminal(daemon: DaemonProcess, answer: string, ...args: string[]): Promise<{ code: number | null; screen: string }> {
+function plugdOnTerminal(daemon: DaemonProcess, answer: string | null, ...args: string[]): Promise<{ code: number | null; screen: string }> {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const line = [process.execPath, cliMain, '--socket', daemon.socketPath, ...args].map(quote).join(' ');
   const child = spawn('script', ['-qec', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv() });
@@ -86,7 +73,7 @@ function plugdOnTerminal(daemon: DaemonProcess, answer: string, ...args: string[
   let typed = false;
   child.stdout.on('data', (d: Buffer) => {
     screen += d.toString();
-    if (!typed && screen.includes('n[e]ver: ')) {
+    if (!typed && answer !== null && screen.includes('n[e]ver: ')) {
       typed = true;
       child.stdin.write(`${answer}\n`);
     }
@@ -103,6 +90,14 @@ test('plugd call on a terminal asks, and applies the answer typed', async () => 
   const yes = await plugdOnTerminal(daemon, 'y', 'call', 'plan_create', '{"title": "tty"}');
   assert.is(yes.code, 0, yes.screen);
   assert.match(yes.screen, 'Created Plan: tty');
+});
+
+test('plugd call on a terminal that gets no answer within ask_timeout_ms says so', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'todo', path: todoWasm, expose: true }], { permissions: { default: 'ask', ask_timeout_ms: 1000 } }) });
+  const late = await plugdOnTerminal(daemon, null, 'call', 'plan_create', '{"title": "late"}');
+  assert.is(late.code, 1);
+  assert.match(late.screen, 'plugd: permission to run plan_create denied: no answer in time');
+  assert.not.match(late.screen, 'not on a terminal');
 });
 
 test('the CLI permission handler maps terminal answers to decisions the daemon applies', async () => {

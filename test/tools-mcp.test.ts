@@ -4,7 +4,6 @@
 // tools/list_changed; a server that dies and is restarted; .mcp.json import; reload.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +13,9 @@ import { InvalidToolArgumentsError, PermissionDeniedError, ToolPluginNotExposedE
 import { parseConfig } from '../daemon/config/load.js';
 import { ConfigError } from '../daemon/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
-import { eventually, rejection } from './helpers/serve.js';
-import { DidChangeLog, mcpBin, toolsToml, toolsSettled } from './helpers/tools.js';
+import { freePort } from './helpers/registry.js';
+import { eventually, rejection, within } from './helpers/serve.js';
+import { DidChangeLog, logged, mcpBin, toolsToml, toolsSettled } from './helpers/tools.js';
 import { alive } from './helpers/workerProcesses.js';
 
 const everything = `[[mcp]]\nname = "everything"\ncommand = ${JSON.stringify(mcpBin('mcp-server-everything'))}\nexpose = true`;
@@ -115,17 +115,50 @@ test('tools/list_changed from the server updates tools/list and is announced wit
   assert.instance(await rejection(client.callTool('dyn__extra')), UnknownToolError);
 });
 
-test('a long MCP call is cancelled by $/cancelRequest; timeout_ms limits it', async () => {
-  const slowLimit = `[[mcp]]\nname = "dyn"\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(dynamicServer)}]\nexpose = true\ntimeout_ms = 700`;
-  await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'allow' }, extra: slowLimit }) });
+test('a long MCP call is cancelled by $/cancelRequest and the server sees the cancel; timeout_ms limits it', async () => {
+  const limited = `[[mcp]]\nname = "dynt"\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(dynamicServer)}]\nexpose = true\ntimeout_ms = 1500`;
+  await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'allow' }, extra: `${dynamic}\n\n${limited}` }) });
   await using client = await daemon.connect();
   const abort = new AbortController();
-  const call = client.callTool('dyn__slow', { ms: 5000 }, { signal: abort.signal });
-  setTimeout(() => abort.abort(), 100);
+  const call = client.callTool('dyn__slow', { ms: 60_000 }, { signal: abort.signal });
+  const at = await logged(daemon, 'mcp:dyn: slow 60000: started');
+  abort.abort();
   assert.is((await rejection(call)).name, 'CancelledError');
-  const timedOut = await rejection(client.callTool('dyn__slow', { ms: 5000 }));
-  assert.is(timedOut.name, 'PluginTimeoutError');
-  assert.equal((await client.callTool('dyn__slow', { ms: 10 })).content, [{ type: 'text', text: 'slept 10' }]);
+  // No timeout_ms on "dyn" (60 s by default): only the cancel reaching the server ends it this soon.
+  await logged(daemon, 'mcp:dyn: slow 60000: cancelled', at, 5000);
+  assert.equal((await within(5000, 'the next call', client.callTool('dyn__slow', { ms: 10 }))).content, [{ type: 'text', text: 'slept 10' }]);
+  // timeout_ms bounds its start-up too: on a busy machine it may need another attempt.
+  await eventually('"dynt" is connected', async () => (await client.toolsAvailable()).plugins.find((p) => p.name === 'dynt')?.state === 'ready', 15_000);
+  const timedOut = await rejection(client.callTool('dynt__slow', { ms: 10_000 }));
+  assert.is(timedOut.name, 'PluginTimeoutError', `${timedOut.name}: ${timedOut.message}`);
+  assert.equal((await client.callTool('dynt__slow', { ms: 10 })).content, [{ type: 'text', text: 'slept 10' }]);
+});
+
+test('daemon/shutdown lets an MCP call in flight finish, and counts it', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'allow' }, extra: dynamic }) });
+  await using client = await daemon.connect();
+  await using other = await daemon.connect();
+  const call = client.callTool('dyn__slow', { ms: 1500 }).catch((error: Error) => error);
+  await logged(daemon, 'mcp:dyn: slow 1500: started');
+  const drained = await other.shutdown({ drainTimeoutMs: 20_000 });
+  const answer = await call;
+  assert.ok(!(answer instanceof Error), `the call in flight answered normally, not with ${answer instanceof Error ? `${answer.name}: ${answer.message}` : ''}`);
+  assert.equal(answer.content, [{ type: 'text', text: 'slept 1500' }]);
+  assert.equal(drained, { drained: 1 });
+});
+
+test('an MCP tool whose inputSchema cannot be compiled is left out, naming the server and the tool; the others serve', async () => {
+  const badSchemaServer = fileURLToPath(new URL('./fixtures/mcp/badSchemaServer.js', import.meta.url));
+  const bad = `[[mcp]]\nname = "bad"\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(badSchemaServer)}]\nexpose = true`;
+  await using daemon = await DaemonProcess.start({ config: toolsToml([], { permissions: { default: 'allow' }, extra: bad }) });
+  await using client = await daemon.connect();
+  assert.equal((await client.toolsAvailable()).plugins.map((p) => [p.name, p.state, p.exposed, p.tools]), [['bad', 'ready', true, ['bad__ok']]]);
+  assert.equal((await client.listTools()).tools.map((t) => t.name), ['bad__ok']);
+  assert.match(daemon.stderr, 'mcp:bad: tool "draft2019" is left out: its inputSchema is not a JSON Schema plugd can check arguments with');
+  assert.match(daemon.stderr, 'mcp:bad: tool "dangling" is left out');
+  assert.instance(await rejection(client.callTool('bad__draft2019')), UnknownToolError);
+  assert.equal((await client.callTool('bad__ok', { n: 1 })).content, [{ type: 'text', text: 'ok ran' }]);
+  assert.instance(await rejection(client.callTool('bad__ok', { n: 'one' })), InvalidToolArgumentsError);
 });
 
 test('mcp_json imports .mcp.json servers (not exposed); reload adds and removes [[mcp]] servers and stops removed ones', async () => {
@@ -152,18 +185,6 @@ test('mcp_json imports .mcp.json servers (not exposed); reload adds and removes 
   assert.equal((await client.listTools()).tools, []);
   await eventually('removed servers were stopped', () => pids.every((pid) => !alive(pid)));
 });
-
-/** A port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test('a url server over streamable HTTP (server-everything in streamableHttp mode)', async () => {
   const port = await freePort();
@@ -197,6 +218,7 @@ test('while a dead server cannot come back, its tools fail with ToolSourceUnavai
     const down = await rejection(client.callTool('dyn__slow', { ms: 1 }));
     assert.instance(down, ToolSourceUnavailableError);
     assert.match(down.message, 'MCP server "dyn"');
+    assert.match((down as ToolSourceUnavailableError).reason ?? '', 'MCP server "dyn"');
     assert.equal((await client.listTools()).tools.map((t) => t.name), ['dyn__add_tool', 'dyn__remove_tool', 'dyn__slow'], 'its tools stay listed while it is down');
     rmSync(refuse);
     await eventually('the server is back', async () => (await client.toolsAvailable()).plugins[0]!.state === 'ready', 15_000);

@@ -119,6 +119,19 @@ test('policy lists: deny wins over auto-approval and allow lists; allow lists by
   await denied(third.callTool('plan_create', { title: 'please rm -rf /' }), 'denyList');
 });
 
+test('call globs see the arguments with their keys sorted, whatever order the client wrote them in', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml(todo, { permissions: { default: 'ask', deny_calls: ['plan_update_step {"status":"done"*'] } }) });
+  await using client = await daemon.connect();
+  const asked: string[] = [];
+  client.onPermissionRequest((request) => (asked.push(request.signature), { decision: 'allow' }));
+  await client.callTool('plan_create', { title: 'T', steps: ['a', 'b'] });
+  assert.equal(asked, ['plan_create {"steps":["a","b"],"title":"T"}'], 'the signature the client is shown is the one globs see');
+  const error = await denied(client.callTool('plan_update_step', { step: 1, status: 'done' }), 'denyList');
+  assert.match(error.message, 'plan_update_step {"status":"done"*');
+  assert.is(asked.length, 1, 'denied before asking');
+  assert.equal((await client.callTool('plan_status')).structuredContent, { title: 'T', steps: [{ description: 'a', status: 'pending' }, { description: 'b', status: 'pending' }] }, 'the denied call never ran');
+});
+
 test('a call allowed by the client after its plugin was unexposed meanwhile does not run', async () => {
   await using daemon = await DaemonProcess.start({ config: toolsToml(todo, { permissions: { default: 'ask', ask_timeout_ms: 10_000 } }) });
   await using client = await daemon.connect();

@@ -20,8 +20,8 @@ import {
   UnknownToolPluginError,
 } from '../clients/errors.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
-import { rejection } from './helpers/serve.js';
-import { samplePlugin } from './helpers/paths.js';
+import { rejection, sleep, within } from './helpers/serve.js';
+import { nativePlugin, samplePlugin } from './helpers/paths.js';
 import { writeInChunks } from './helpers/reload.js';
 import { DidChangeLog, logged, todoWasm, toolsToml, tooltestWasm } from './helpers/tools.js';
 
@@ -241,6 +241,57 @@ test('name collisions are reported, never shadowed: config exposure, tools/expos
   assert.equal(again.outcomes.map((o) => [o.plugin, o.exposed]), [['todo', true], ['tooltest', false]]);
 });
 
+test('a re-expose whose initialize fails leaves the plugin unexposed, and that is announced', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'tooltest', path: tooltestWasm, expose: true }], { permissions: allow }) });
+  await using client = await daemon.connect();
+  const log = new DidChangeLog(client);
+  assert.is((await client.listTools()).tools.length, 7);
+  assert.instance(await rejection(client.exposeTools('tooltest', { fail_init: true })), PluginError);
+  assert.equal(await log.next((e) => e.reason === 'expose'), { reason: 'expose', plugins: ['tooltest'], tools: [] });
+  assert.equal((await client.listTools()).tools, []);
+  assert.is((await client.toolsAvailable()).plugins[0]!.exposed, false);
+});
+
+test('user command names are unique across exposed plugins: a second plugin with a taken command name is refused, not shadowed', async () => {
+  await using daemon = await DaemonProcess.start({
+    config: toolsToml([{ name: 'tally', path: nativePlugin('native-tally'), expose: true }, { name: 'tooltest', path: tooltestWasm, expose: true }], { permissions: allow }),
+  });
+  await using client = await daemon.connect();
+  const available = await client.toolsAvailable();
+  assert.equal(available.plugins.map((p) => [p.name, p.exposed, p.error?.code ?? null]), [['tally', true, null], ['tooltest', false, 'TOOL_NAME_COLLISION']]);
+  assert.equal(available.collisions, [{ tool: 'tally', kind: 'command', owner: 'tally', plugin: 'tooltest' }]);
+  assert.equal((await client.listCommands()).commands.map((c) => [c.name, c.plugin]), [['tally', 'tally']]);
+  const clash = await rejection(client.exposeTools('tooltest'));
+  assert.instance(clash, ToolNameCollisionError);
+  assert.is(clash.message, 'tool plugin "tooltest" declares user command "tally", which exposed tool plugin "tally" already has; unexpose "tally" first or rename the command');
+  await client.unexposeTools('tally');
+  assert.equal((await client.toolsAvailable()).collisions, []);
+  await client.exposeTools('tooltest');
+  assert.equal(await client.runCommand('tally'), { text: "tooltest's tally", isError: false, shareWithModel: false, plugin: 'tooltest' });
+  assert.equal((await client.exposeAllTools()).outcomes.map((o) => [o.plugin, o.exposed, o.error?.code ?? null]), [['tally', false, 'TOOL_NAME_COLLISION']]);
+});
+
+test('a refused plugin that a reload removes or replaces takes its collision and its error with it', async () => {
+  const both = (tooltestTimeout?: number) =>
+    toolsToml([{ name: 'todo', path: todoWasm, expose: true }, { name: 'tooltest', path: tooltestWasm, ...(tooltestTimeout !== undefined && { timeoutMs: tooltestTimeout }) }], { permissions: allow });
+  await using daemon = await DaemonProcess.start({ config: both() });
+  await using client = await daemon.connect();
+  assert.instance(await rejection(client.exposeTools('tooltest')), ToolNameCollisionError);
+  assert.equal((await client.toolsAvailable()).collisions, [{ tool: 'plan_status', owner: 'todo', plugin: 'tooltest' }]);
+  // Replaced (its entry changed, not exposed by the config): the refusal was the old version's.
+  writeFileSync(daemon.configPath, both(40_000));
+  await client.reload();
+  let available = await client.toolsAvailable();
+  assert.equal(available.collisions, []);
+  assert.equal(available.plugins.map((p) => [p.name, p.exposed, p.error?.code ?? null]), [['todo', true, null], ['tooltest', false, null]]);
+  // Refused again, then removed.
+  assert.instance(await rejection(client.exposeTools('tooltest')), ToolNameCollisionError);
+  writeFileSync(daemon.configPath, toolsToml([{ name: 'todo', path: todoWasm, expose: true }], { permissions: allow }));
+  await client.reload();
+  available = await client.toolsAvailable();
+  assert.equal([available.plugins.map((p) => p.name), available.collisions], [['todo'], []]);
+});
+
 test('tools/didChange on reload: a new exposed entry, a changed one re-exposed with its (new) config, expose = false, a client exposure kept, a removed one', async () => {
   const config = (extra: string) => toolsToml([{ name: 'todo', path: todoWasm, expose: true, config: { max_steps: 3 } }], { permissions: allow, extra });
   await using daemon = await DaemonProcess.start({ config: config('') });
@@ -354,17 +405,27 @@ test('tools/exposeAll passes per-plugin configs to initialize; a config for an u
   await logged(daemon, 'todo: initialize max_steps=9');
 });
 
-test('a tool call past timeout_ms is PluginTimeout; a cancelled one is Cancelled; the plugin keeps serving', async () => {
+test('a tool call past timeout_ms is PluginTimeout; the plugin keeps serving', async () => {
   await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'tooltest', path: tooltestWasm, expose: true, timeoutMs: 500 }], { permissions: allow }) });
   await using client = await daemon.connect();
   const timedOut = await rejection(client.callTool('spin'));
   assert.instance(timedOut, PluginTimeoutError);
   assert.is((timedOut as PluginTimeoutError).timeoutMs, 500);
-  const abort = new AbortController();
-  const call = client.callTool('spin', {}, { signal: abort.signal });
-  setTimeout(() => abort.abort(), 100);
-  assert.instance(await rejection(call), CancelledError);
   assert.is((await client.callTool('echo_args', { text: 'after' })).content[0]?.text, 'after');
+});
+
+test('a cancelled tool call stops the plugin at once (not at timeout_ms); the plugin keeps serving', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'tooltest', path: tooltestWasm, expose: true, timeoutMs: 60_000 }], { permissions: allow }) });
+  await using client = await daemon.connect();
+  const abort = new AbortController();
+  const call = client.callTool('spin', {}, { signal: abort.signal }).catch((error: Error) => error);
+  // A Wasm plugin's log records reach the daemon with the call's result, so nothing says the spin
+  // has started: give the call time to reach the worker (sooner, the cancel skips it: no harm).
+  await sleep(1000);
+  abort.abort();
+  assert.instance(await call, CancelledError);
+  // The plugin's one worker was spinning: only a cancel that reached it frees it before 60 s.
+  assert.is((await within(5000, 'the call after the cancel', client.callTool('echo_args', { text: 'after' }))).content[0]?.text, 'after');
 });
 
 test.run();

@@ -20,7 +20,7 @@ export function processIo(): CliIo {
   };
 }
 
-/** One question on the terminal (stderr, so stdout stays the command's output); undefined off a terminal. */
+/** One question on the terminal (stderr, so stdout stays the command's output); undefined off a terminal or once `signal` aborts. */
 async function askOnTerminal(question: string, signal: AbortSignal): Promise<string | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
   const { createInterface } = await import('node:readline/promises');

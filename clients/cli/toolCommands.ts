@@ -67,7 +67,9 @@ export function answerPermissions(client: PlugdClient, io: CliIo): void {
     const question = `plugd: allow ${request.plugin} to run ${request.tool} ${JSON.stringify(request.arguments)}? [y]es, [n]o, [a]lways, n[e]ver: `;
     const answer = io.prompt ? await io.prompt(question, signal) : undefined;
     if (answer === undefined) {
-      io.stderr.write(`plugd: permission to run ${request.tool} denied: not on a terminal to ask (allow it in [permissions] instead)\n`);
+      // An aborted question: the daemon stopped waiting (ask_timeout_ms) or the call was cancelled.
+      const why = signal.aborted ? 'no answer in time' : 'not on a terminal to ask (allow it in [permissions] instead)';
+      io.stderr.write(`plugd: permission to run ${request.tool} denied: ${why}\n`);
       return { decision: 'deny' };
     }
     return { decision: decisionOf(answer) };
@@ -91,7 +93,7 @@ export function decisionOf(answer: string): PermissionsRequest.Result['decision'
   }
 }
 
-export function formatTools(available: ToolsAvailableRequest.Result, tools: ToolDeclaration[]): string {
+function formatTools(available: ToolsAvailableRequest.Result, tools: ToolDeclaration[]): string {
   if (available.plugins.length === 0) return 'no tool plugins (add [[tools]] or [[mcp]] entries, or put plugins in plugins_dir)\n';
   const lines = renderTable(
     [{ header: 'PLUGIN' }, { header: 'KIND' }, { header: 'STATE' }, { header: 'EXPOSED' }, { header: 'TOOLS', right: true }],
@@ -105,12 +107,12 @@ export function formatTools(available: ToolsAvailableRequest.Result, tools: Tool
   return lines.join('\n') + '\n';
 }
 
-export function formatToolResult(result: ToolCallResult): string {
+function formatToolResult(result: ToolCallResult): string {
   const parts = result.content.map((block) => (block.type === 'text' && typeof block.text === 'string' ? block.text : `[${block.type}]`));
   return ensureNewline(parts.join('\n'));
 }
 
-export function formatCommands(result: CommandsListRequest.Result): string {
+function formatCommands(result: CommandsListRequest.Result): string {
   if (result.commands.length === 0) return 'no user commands (expose a tool plugin that has some)\n';
   return (
     renderTable(

@@ -7,7 +7,7 @@ const RETIRE_DRAIN_MS = 120_000;
 const RETIRE_GRACE_MS = 50;
 
 /** Waits until a host a reload replaced or removed has finished its calls in flight (bounded). */
-export async function drainReplaced(host: PluginHost): Promise<void> {
+export async function drainReplaced(host: Pick<PluginHost, 'drain'>): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, RETIRE_GRACE_MS));
   await host.drain(RETIRE_DRAIN_MS);
 }

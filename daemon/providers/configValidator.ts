@@ -15,8 +15,7 @@ const compiled = new WeakMap<object, ValidateFunction>();
 export function validateProviderConfig(plugin: string, schema: Record<string, unknown>, config: Record<string, unknown>): void {
   const validate = compileConfigSchema(schema);
   if (validate(config)) return;
-  const first = validate.errors?.[0];
-  const { path, message } = describe(first);
+  const { path, message } = describe(validate.errors?.[0], 'config');
   throw new DaemonError('INVALID_PROVIDER_CONFIG', `invalid config for provider "${plugin}": ${path}: ${message}`, {
     plugin,
     path,
@@ -38,17 +37,25 @@ export function compileConfigSchema(schema: Record<string, unknown>): ValidateFu
   return validate;
 }
 
-function describe(error: ErrorObject | undefined): { path: string; message: string } {
-  if (!error) return { path: 'config', message: 'does not match the schema' };
-  const base = ['config', ...error.instancePath.split('/').filter(Boolean)].join('.');
+/**
+ * The first schema error as a path under `root` (`config.steps[0].name`, `arguments.path`) and what
+ * was expected there; shared by provider configs, tool plugin configs and tool arguments.
+ */
+export function describe(error: ErrorObject | undefined, root: string): { path: string; message: string } {
+  if (!error) return { path: root, message: 'does not match the schema' };
+  const base = error.instancePath
+    .split('/')
+    .slice(1)
+    .reduce((out, key) => (/^\d+$/.test(key) ? `${out}[${key}]` : `${out}.${key.replace(/~1/g, '/').replace(/~0/g, '~')}`), root);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { path: `${base}.${String(params.missingProperty)}`, message: 'missing required key' };
+      return { path: `${base}.${String(params.missingProperty)}`, message: 'missing required property' };
     case 'enum':
       return { path: base, message: `must be one of ${JSON.stringify(params.allowedValues)}` };
     case 'additionalProperties':
-      return { path: `${base}.${String(params.additionalProperty)}`, message: 'is not a key the plugin accepts' };
+      // Arguments are the tool's; a config is the plugin's.
+      return { path: `${base}.${String(params.additionalProperty)}`, message: `is not a property the ${root === 'arguments' ? 'tool' : 'plugin'} accepts` };
     default:
       return { path: base, message: error.message ?? 'is invalid' };
   }

@@ -53,8 +53,19 @@ export function toResponseError(error: unknown, method: string, logger: Logger):
     const code = wireCodes[error.code];
     if (code !== undefined) {
       const { plugin, payload, path, expected, reason, timeoutMs, status, retryAfterSecs, transport, host, tool } = error.details;
-      const data: ErrorData = { ...(plugin && { plugin }), ...(payload && { payload }), ...(path && { path }), ...(expected && { expected }), ...(reason && { reason }), ...(timeoutMs && { timeoutMs }), ...(tool && { tool }) };
-      Object.assign(data, { ...(status !== undefined && { status }), ...(retryAfterSecs !== undefined && { retryAfterSecs }), ...(transport && { transport }), ...(host && { host }) });
+      const data: ErrorData = {
+        ...(plugin && { plugin }),
+        ...(payload && { payload }),
+        ...(path && { path }),
+        ...(expected && { expected }),
+        ...(reason && { reason }),
+        ...(timeoutMs && { timeoutMs }),
+        ...(tool && { tool }),
+        ...(status !== undefined && { status }),
+        ...(retryAfterSecs !== undefined && { retryAfterSecs }),
+        ...(transport && { transport }),
+        ...(host && { host }),
+      };
       return new ResponseError(code, error.message, Object.keys(data).length ? data : undefined);
     }
   }

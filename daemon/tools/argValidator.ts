@@ -1,5 +1,4 @@
-import type { ErrorObject } from 'ajv';
-import { compileConfigSchema } from '../providers/configValidator.js';
+import { compileConfigSchema, describe } from '../providers/configValidator.js';
 import { DaemonError } from '../errors.js';
 
 /**
@@ -19,23 +18,4 @@ export function validateToolConfig(plugin: string, schema: Record<string, unknow
   if (validate(config)) return;
   const { path, message } = describe(validate.errors?.[0], 'config');
   throw new DaemonError('INVALID_PROVIDER_CONFIG', `invalid config for tool plugin "${plugin}": ${path}: ${message}`, { plugin, path, expected: message });
-}
-
-function describe(error: ErrorObject | undefined, root: string): { path: string; message: string } {
-  if (!error) return { path: root, message: 'does not match the schema' };
-  const base = error.instancePath
-    .split('/')
-    .slice(1)
-    .reduce((out, key) => (/^\d+$/.test(key) ? `${out}[${key}]` : `${out}.${key.replace(/~1/g, '/').replace(/~0/g, '~')}`), root);
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'required':
-      return { path: `${base}.${String(params.missingProperty)}`, message: 'missing required property' };
-    case 'enum':
-      return { path: base, message: `must be one of ${JSON.stringify(params.allowedValues)}` };
-    case 'additionalProperties':
-      return { path: `${base}.${String(params.additionalProperty)}`, message: 'is not a property the tool accepts' };
-    default:
-      return { path: base, message: error.message ?? 'is invalid' };
-  }
 }

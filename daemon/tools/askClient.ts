@@ -17,6 +17,8 @@ export function askClient(session: Session, params: PermissionsRequest.Params, s
     if (session.isClosed) return resolve({ allowed: false, source: 'disconnected' });
     const source = new CancellationTokenSource();
     let settled = false;
+    // Assigned below; a signal already aborted runs its listener (and so settle) before that.
+    let unsubscribe: () => void = () => undefined;
     const settle = (outcome: PermissionOutcome | Error) => {
       if (settled) return;
       settled = true;
@@ -30,7 +32,7 @@ export function askClient(session: Session, params: PermissionsRequest.Params, s
       settle({ allowed: false, source: 'timeout' });
     }, params.timeoutMs);
     // A disconnect aborts the call's signal too (the session closes first, then cancels its calls).
-    const unsubscribe = signal.onAbort(() => {
+    unsubscribe = signal.onAbort(() => {
       source.cancel();
       settle(
         session.isClosed
@@ -38,6 +40,7 @@ export function askClient(session: Session, params: PermissionsRequest.Params, s
           : new PluginCallError('CANCELLED', `tools/call "${params.tool}" was cancelled while waiting for permission`, { plugin: params.plugin, tool: params.tool }),
       );
     });
+    if (settled) return;
     session.connection.sendRequest(PermissionsRequest.type, params, source.token).then(
       (answer) => {
         const decision = (answer as { decision?: unknown } | null)?.decision;

@@ -8,13 +8,21 @@ import { DaemonError, PluginCallError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { VERSION } from '../version.js';
 import { isObject, normalizeToolOutput } from './declarations.js';
+import { compileConfigSchema } from '../providers/configValidator.js';
 import { loadMcpSdk, type McpSdk } from './mcpSdk.js';
 import type { CommandSpec, SourceChange, ToolOutput, ToolSource, ToolSpec } from './toolSource.js';
 
 /** Separates an MCP server's name from its tools' names: server `fs`, tool `read_file` → `fs__read_file`. */
-export const MCP_PREFIX_SEPARATOR = '__';
+const MCP_PREFIX_SEPARATOR = '__';
 const RESTART_MIN_MS = 100;
 const RESTART_MAX_MS = 5_000;
+
+const NONE_APPROVED: ReadonlySet<string> = new Set();
+
+/** An `[[mcp]]` entry's identity: a reload restarts the server exactly when this changes. */
+export function mcpFingerprint(entry: McpEntry): string {
+  return JSON.stringify(entry);
+}
 
 /**
  * An MCP server as a tool source, through @modelcontextprotocol/sdk's client: started as a child
@@ -22,12 +30,11 @@ const RESTART_MAX_MS = 5_000;
  * name; it follows `notifications/tools/list_changed`; when the connection drops (the process
  * died) it reconnects with a growing delay (100 ms doubling to 5 s) until it is disposed.
  */
-const NONE_APPROVED: ReadonlySet<string> = new Set();
-
 export class McpToolSource implements ToolSource {
   readonly kind = 'mcp' as const;
   readonly origin = 'config' as const;
   readonly configSchema = null;
+  readonly defaultConfig: Record<string, unknown> = {};
   readonly fingerprint: string;
   onChange: ((reason: SourceChange) => void) | null = null;
   private client: Client | null = null;
@@ -38,18 +45,23 @@ export class McpToolSource implements ToolSource {
   private remote = new Map<string, string>();
   private instructions: string | null = null;
   private startup: Promise<void> | null = null;
+  /** The client of a connection being made: disposing closes it too, so a stop does not wait for a slow server. */
+  private connecting: Client | null = null;
   private sdk: McpSdk | null = null;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = RESTART_MIN_MS;
   private disposed = false;
   /** Child process ids, for diagnostics (tests kill them to check restarts). */
   pid: number | null = null;
+  private inFlight = 0;
+  /** Resolved when the last call in flight finishes. */
+  private idle: Array<() => void> = [];
 
   constructor(
     readonly entry: McpEntry,
     private readonly logger: Logger,
   ) {
-    this.fingerprint = JSON.stringify(entry);
+    this.fingerprint = mcpFingerprint(entry);
   }
 
   get name(): string {
@@ -91,10 +103,12 @@ export class McpToolSource implements ToolSource {
     const sdk = (this.sdk ??= await loadMcpSdk());
     const client = new sdk.Client({ name: 'plugd', version: VERSION }, { capabilities: {} });
     const t = this.entry.transport;
+    this.connecting = client;
     try {
       let transport: StdioClientTransport | StreamableHTTPClientTransport;
+      let stdio: StdioClientTransport | null = null;
       if (t.type === 'stdio') {
-        const stdio = new sdk.StdioClientTransport({ command: t.command, args: t.args, env: { ...sdk.getDefaultEnvironment(), ...t.env }, cwd: t.cwd, stderr: 'pipe' });
+        stdio = new sdk.StdioClientTransport({ command: t.command, args: t.args, env: { ...sdk.getDefaultEnvironment(), ...t.env }, cwd: t.cwd, stderr: 'pipe' });
         stdio.stderr?.on('data', (d: Buffer) => {
           for (const line of d.toString('utf8').split('\n')) if (line.trim()) this.logger.debug(`mcp:${this.name}: ${line}`);
         });
@@ -105,7 +119,7 @@ export class McpToolSource implements ToolSource {
       await client.connect(transport, { timeout: this.entry.timeoutMs });
       // Disposed while connecting (a reload removed it, the daemon is stopping): do not keep it.
       if (this.disposed) throw new Error('the source was stopped while it connected');
-      this.pid = transport instanceof sdk.StdioClientTransport ? transport.pid : null;
+      this.pid = stdio?.pid ?? null;
       this.client = client;
       this.instructions = client.getInstructions()?.trim() || null;
       client.setNotificationHandler(sdk.ToolListChangedNotificationSchema, () => {
@@ -127,6 +141,8 @@ export class McpToolSource implements ToolSource {
       if (this.client === client) this.client = null;
       if (this.disposed) return;
       this.down(`cannot connect to MCP server "${this.name}" (${this.source}): ${(error as Error).message}`);
+    } finally {
+      if (this.connecting === client) this.connecting = null;
     }
   }
 
@@ -141,7 +157,16 @@ export class McpToolSource implements ToolSource {
       for (const tool of page.tools) {
         const name = `${this.name}${MCP_PREFIX_SEPARATOR}${tool.name}`;
         remote.set(name, tool.name);
-        const spec: ToolSpec = { name, inputSchema: tool.inputSchema as Record<string, unknown> };
+        const inputSchema = tool.inputSchema as Record<string, unknown>;
+        try {
+          // Compiled now (and kept) so that a schema the validator cannot use drops that one tool
+          // here, with the reason, instead of failing every call of it.
+          compileConfigSchema(inputSchema);
+        } catch (error) {
+          this.logger.warn(`mcp:${this.name}: tool "${tool.name}" is left out: its inputSchema is not a JSON Schema plugd can check arguments with (${(error as Error).message})`);
+          continue;
+        }
+        const spec: ToolSpec = { name, inputSchema };
         if (tool.description !== undefined) spec.description = tool.description;
         if (tool.outputSchema) spec.outputSchema = tool.outputSchema as Record<string, unknown>;
         if (tool.annotations) spec.annotations = tool.annotations as ToolSpec['annotations'];
@@ -192,6 +217,7 @@ export class McpToolSource implements ToolSource {
     }
     const abort = new AbortController();
     const unsubscribe = signal.onAbort(() => abort.abort());
+    this.inFlight++;
     try {
       const result = await client.callTool({ name: remote, arguments: args }, undefined, { signal: abort.signal, timeout: this.entry.timeoutMs });
       const fail = (message: string) => new PluginCallError('PLUGIN_OUTPUT', `MCP server "${this.name}": ${name}: ${message}`, { plugin: this.name, tool: name });
@@ -201,7 +227,26 @@ export class McpToolSource implements ToolSource {
       throw this.callError(error, name, signal);
     } finally {
       unsubscribe();
+      if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
     }
+  }
+
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idle.push(resolve);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
+  }
+
+  hostStatus(): null {
+    return null;
   }
 
   private callError(error: unknown, tool: string, signal: CancelSignal): Error {
@@ -231,6 +276,7 @@ export class McpToolSource implements ToolSource {
       client.onclose = undefined;
       await client.close().catch(() => undefined);
     }
+    await this.connecting?.close().catch(() => undefined);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -1,13 +1,30 @@
 import type { PermissionOutcome } from '../../protocol/permissions.js';
 import type { PermissionPolicy } from '../config/schema.js';
 
-/** The call's signature as `allow_calls`/`deny_calls` globs see it: `TOOL ARGUMENTS-JSON`. */
+/**
+ * The call's signature as `allow_calls`/`deny_calls` globs see it: `TOOL ARGUMENTS-JSON`, compact,
+ * with every object's keys sorted (at every depth), so that a glob does not depend on the order
+ * in which the client happened to write the arguments.
+ */
 export function callSignature(tool: string, args: Record<string, unknown>): string {
-  return `${tool} ${JSON.stringify(args)}`;
+  return `${tool} ${sortedJson(args)}`;
+}
+
+/** JSON.stringify with object keys in sorted order (JavaScript's string order: UTF-16 code units). */
+function sortedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => sortedJson(v ?? null)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object)
+      .filter((k) => object[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(object[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Whether `text` matches a glob: `*` is any run of characters, `?` one character, everything else literal. */
-export function globMatch(pattern: string, text: string): boolean {
+function globMatch(pattern: string, text: string): boolean {
   let regex = globCache.get(pattern);
   if (!regex) {
     const body = [...pattern].map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
@@ -19,7 +36,7 @@ export function globMatch(pattern: string, text: string): boolean {
 const globCache = new Map<string, RegExp>();
 
 /** What the policy says before asking anyone: a decided outcome, or `ask`. */
-export type PolicyVerdict = PermissionOutcome | 'ask';
+type PolicyVerdict = PermissionOutcome | 'ask';
 
 /**
  * The static part of the permission decision. Deny always wins: a tool or call on a deny list is

@@ -1,11 +1,13 @@
+import type { PluginStatus } from '../../protocol/daemon.js';
 import type { ToolPluginInfo } from '../../protocol/tools.js';
 import type { ToolEntry } from '../config/schema.js';
 import type { CancelSignal } from '../cancelSignal.js';
-import { DaemonError, PluginLoadError } from '../errors.js';
+import { DaemonError, PluginLoadError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createHost } from '../plugins/createHost.js';
 import { NativePluginHost } from '../plugins/nativeHost.js';
 import type { PluginHost } from '../plugins/pluginHost.js';
+import { hostStatus } from '../plugins/registry.js';
 import { symbolOf } from '../../workers/native/symbols.js';
 import { parseCommandOutput, parseCommands, parseNameList, parseToolDeclarations, parseToolOutput } from './declarations.js';
 import type { CommandSpec, SourceChange, ToolOutput, ToolSource, ToolSpec } from './toolSource.js';
@@ -19,6 +21,7 @@ import type { CommandSpec, SourceChange, ToolOutput, ToolSource, ToolSpec } from
 export class PluginToolSource implements ToolSource {
   readonly kind: 'wasm' | 'native';
   readonly host: PluginHost;
+  readonly pid = null;
   onChange: ((reason: SourceChange) => void) | null = null;
   private declared: ToolSpec[] = [];
   /** The `tools` output `declared` was parsed from. */
@@ -52,8 +55,25 @@ export class PluginToolSource implements ToolSource {
   get configSchema(): Record<string, unknown> | null {
     return this.host.schema;
   }
+  get defaultConfig(): Record<string, unknown> {
+    return this.entry.config;
+  }
+  get pending(): number {
+    return this.host.pending;
+  }
 
-  state(): ToolPluginInfo['state'] {
+  drain(timeoutMs: number): Promise<void> {
+    return this.host.drain(timeoutMs);
+  }
+
+  /** The tool plugin's own state and error (a plugin whose tool exports are unreadable is failed). */
+  hostStatus(): PluginStatus {
+    const error = this.error();
+    return { ...hostStatus(this.host, 'tool', null), state: this.state(), error: error ? toErrorInfo(error) : null };
+  }
+
+  /** Never `restarting`: a host restarts its workers behind calls, and stays `ready` meanwhile. */
+  state(): Exclude<ToolPluginInfo['state'], 'restarting'> {
     if (this.failure) return 'failed';
     switch (this.host.state) {
       case 'starting':

@@ -9,12 +9,11 @@ import { DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { validateToolArguments, validateToolConfig } from './argValidator.js';
 import { discoverPlugins } from './discover.js';
-import { McpToolSource } from './mcpToolSource.js';
+import { mcpFingerprint, McpToolSource } from './mcpToolSource.js';
 import { decide, callSignature } from './permissionPolicy.js';
 import type { SourceChange, ToolSource, ToolSpec } from './toolSource.js';
 import { PluginToolSource } from './pluginToolSource.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
-import { hostStatus } from '../plugins/registry.js';
 import { drainReplaced } from '../plugins/drainReplaced.js';
 
 /** Who is calling: the connection, for `permissions/request` and remembered decisions. */
@@ -23,6 +22,15 @@ export interface Caller {
   id: number;
   /** Asks the caller's client; see askClient.ts. */
   ask(params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome>;
+}
+
+/** One source the config asks for, before it is created: a reload compares its identity first. */
+type Planned = { name: string; mcp: false; entry: ToolEntry } | { name: string; mcp: true; entry: McpEntry };
+
+/** Why the last attempt to expose a plugin failed, and the name clash when that was the reason. */
+interface Refusal {
+  error: DaemonError;
+  collision: ToolNameCollision | null;
 }
 
 interface Exposed {
@@ -44,7 +52,6 @@ export class ToolService implements AsyncDisposable {
   private readonly exposed = new Map<string, Exposed>();
   /** Exposed tool name → its owner. */
   private index = new Map<string, { source: ToolSource; spec: ToolSpec }>();
-  private collisions: ToolNameCollision[] = [];
   private policy: PermissionPolicy = defaultPolicy;
   /** Per connection: tool → remembered decision (`allowAlways` true, `denyAlways` false). */
   private readonly remembered = new Map<number, Map<string, boolean>>();
@@ -69,10 +76,10 @@ export class ToolService implements AsyncDisposable {
   load(config: PlugdConfig): Promise<void> {
     return (this.loaded = this.serial(async () => {
       this.policy = config.permissions ?? defaultPolicy;
-      for (const source of this.createAll(config)) this.adopt(source);
+      for (const planned of this.plan(config)) this.adopt(this.create(planned));
       await Promise.all([...this.sources.values()].map((s) => s.start()));
       await this.exposeConfigured(config, new Set(this.sources.keys()));
-      this.lastAnnounced = this.toolSetKey();
+      this.lastAnnounced = JSON.stringify(this.list());
     }));
   }
 
@@ -83,34 +90,46 @@ export class ToolService implements AsyncDisposable {
    */
   reload(config: PlugdConfig): Promise<void> {
     return this.serial(async () => {
+      if (this.disposed) return;
       this.policy = config.permissions ?? defaultPolicy;
-      const wanted = this.createAll(config);
-      const names = new Set(wanted.map((s) => s.name));
+      const wanted = this.plan(config);
+      const names = new Set(wanted.map((p) => p.name));
       const changed: string[] = [];
       for (const [name, old] of this.sources) {
         if (!names.has(name)) {
           await this.hide(old);
           void retire(old);
           this.sources.delete(name);
+          this.exposeErrors.delete(name);
           changed.push(name);
         }
       }
       // New or changed sources whose exposure the config decides (`expose = true` and its config).
       const configDecides = new Set<string>();
-      const kept = new Set<ToolSource>();
+      // Only new or changed entries are created: an unchanged one (same entry, same file) keeps
+      // its serving version, without loading another.
+      const fresh = new Map<string, ToolSource>();
       await Promise.all(
-        wanted.map(async (fresh) => {
-          const old = this.sources.get(fresh.name);
-          // Unchanged (same entry, same file): the serving version stays, without loading a new one.
-          if (old && old.state() !== 'failed' && old.fingerprint === (await expectedFingerprint(fresh))) kept.add(fresh);
-          else await fresh.start();
+        wanted.map(async (planned) => {
+          const old = this.sources.get(planned.name);
+          if (old && old.state() !== 'failed' && old.fingerprint === (await fingerprintOf(planned))) return;
+          const source = this.create(planned);
+          fresh.set(planned.name, source);
+          await source.start();
         }),
       );
-      for (const fresh of wanted) {
-        const old = this.sources.get(fresh.name);
-        if (kept.has(fresh) || (old && old.state() !== 'failed' && fresh.state() === 'failed')) {
-          if (fresh.state() === 'failed') this.logger.error(`reload: tool plugin "${fresh.name}" failed to load, the last good version keeps serving: ${fresh.error()?.message}`);
-          void fresh.dispose();
+      // The daemon stopped while they started: they were never adopted, so nothing else stops them.
+      if (this.disposed) {
+        await Promise.all([...fresh.values()].map((s) => s.dispose().catch(() => undefined)));
+        return;
+      }
+      for (const planned of wanted) {
+        const source = fresh.get(planned.name);
+        if (!source) continue;
+        const old = this.sources.get(source.name);
+        if (old && old.state() !== 'failed' && source.state() === 'failed') {
+          this.logger.error(`reload: tool plugin "${source.name}" failed to load, the last good version keeps serving: ${source.error()?.message}`);
+          void source.dispose();
           continue;
         }
         const was = old ? this.exposed.get(old.name) : undefined;
@@ -118,26 +137,31 @@ export class ToolService implements AsyncDisposable {
           await this.hide(old);
           void retire(old);
         }
-        this.adopt(fresh);
-        changed.push(fresh.name);
+        // A refusal was about the old version.
+        this.exposeErrors.delete(source.name);
+        this.adopt(source);
+        changed.push(source.name);
         // Exposed by a client: the new version is exposed again with the client's config. Otherwise
         // the edited entry decides: its `expose` flag and its `[tools.config]`.
-        if (was && !was.byConfig) await this.tryExpose(fresh, was.config);
-        else configDecides.add(fresh.name);
+        if (was && !was.byConfig) await this.tryExpose(source, was.config);
+        else configDecides.add(source.name);
       }
       await this.exposeConfigured(config, configDecides);
-      this.rebuildOrder(wanted.map((s) => s.name));
+      this.rebuildOrder(wanted.map((p) => p.name));
       this.announceIfChanged('reload', changed);
     });
   }
 
-  private createAll(config: PlugdConfig): ToolSource[] {
+  /** The sources `config` asks for, in tools/available's order: `[[tools]]`, then `plugins_dir`, then `[[mcp]]`. */
+  private plan(config: PlugdConfig): Planned[] {
     const tools: ToolEntry[] = [...(config.tools ?? [])];
     const taken = new Set([...tools.map((t) => t.name), ...(config.mcp ?? []).map((m) => m.name)]);
     if (config.pluginsDir) tools.push(...discoverPlugins(config.pluginsDir, taken, this.logger));
-    const sources: ToolSource[] = tools.map((entry) => new PluginToolSource(entry, this.logger));
-    sources.push(...(config.mcp ?? []).map((entry: McpEntry) => new McpToolSource(entry, this.logger)));
-    return sources;
+    return [...tools.map((entry) => ({ name: entry.name, mcp: false as const, entry })), ...(config.mcp ?? []).map((entry) => ({ name: entry.name, mcp: true as const, entry }))];
+  }
+
+  private create(planned: Planned): ToolSource {
+    return planned.mcp ? new McpToolSource(planned.entry, this.logger) : new PluginToolSource(planned.entry, this.logger);
   }
 
   private adopt(source: ToolSource): void {
@@ -158,7 +182,7 @@ export class ToolService implements AsyncDisposable {
     const marked = [...(config.tools ?? []), ...(config.mcp ?? [])].filter((e) => e.expose && only.has(e.name));
     for (const entry of marked) {
       const source = this.sources.get(entry.name);
-      if (source) await this.tryExpose(source, 'config' in entry ? entry.config : {}, true);
+      if (source) await this.tryExpose(source, source.defaultConfig, true);
     }
   }
 
@@ -176,7 +200,7 @@ export class ToolService implements AsyncDisposable {
 
   available(): { plugins: ToolPluginInfo[]; collisions: ToolNameCollision[] } {
     const plugins = [...this.sources.values()].map((s) => {
-      const error = s.error() ?? this.exposeErrors.get(s.name) ?? null;
+      const error = s.error() ?? this.exposeErrors.get(s.name)?.error ?? null;
       return {
         name: s.name,
         kind: s.kind,
@@ -186,14 +210,36 @@ export class ToolService implements AsyncDisposable {
         exposed: this.exposed.has(s.name),
         tools: s.tools().map((t) => t.name),
         error: error ? toErrorInfo(error) : null,
-        pid: s instanceof McpToolSource ? s.pid : null,
+        pid: s.pid,
       };
     });
-    return { plugins, collisions: [...this.collisions] };
+    return { plugins, collisions: this.collisions() };
   }
 
-  /** Why the last attempt to expose each plugin failed (cleared when it is exposed). */
-  private readonly exposeErrors = new Map<string, DaemonError>();
+  /**
+   * The name clashes as they stand now: an exposed plugin's tools that another exposed plugin
+   * owns (an MCP server whose list changed), and refused plugins whose rival still holds the name.
+   */
+  private collisions(): ToolNameCollision[] {
+    const out: ToolNameCollision[] = [];
+    for (const source of this.sources.values()) {
+      if (this.exposed.has(source.name)) {
+        for (const spec of source.tools()) {
+          const owner = this.index.get(spec.name)?.source;
+          if (owner && owner !== source) out.push({ tool: spec.name, owner: owner.name, plugin: source.name });
+        }
+        continue;
+      }
+      const clash = this.exposeErrors.get(source.name)?.collision;
+      if (!clash) continue;
+      const holder = clash.kind === 'command' ? this.commandOwner(clash.tool, source)?.name : this.index.get(clash.tool)?.source.name;
+      if (holder === clash.owner) out.push(clash);
+    }
+    return out;
+  }
+
+  /** Why the last attempt to expose each plugin failed (cleared when it is exposed, replaced or removed). */
+  private readonly exposeErrors = new Map<string, Refusal>();
 
   expose(plugin: string, config?: Record<string, unknown>): Promise<string[]> {
     return this.serial(async () => {
@@ -201,8 +247,12 @@ export class ToolService implements AsyncDisposable {
       await source.start();
       const current = this.exposed.get(plugin);
       if (current && config === undefined) return source.tools().map((t) => t.name);
-      await this.show(source, config ?? this.configuredConfig(source));
-      this.announceIfChanged('expose', [plugin]);
+      try {
+        await this.show(source, config ?? source.defaultConfig);
+      } finally {
+        // Re-exposing unexposes first: a failed re-expose changed the exposed tools too.
+        this.announceIfChanged('expose', [plugin]);
+      }
       return source.tools().map((t) => t.name);
     });
   }
@@ -225,7 +275,7 @@ export class ToolService implements AsyncDisposable {
         if (this.exposed.has(source.name)) continue;
         await source.start();
         try {
-          await this.show(source, configs[source.name] ?? this.configuredConfig(source));
+          await this.show(source, configs[source.name] ?? source.defaultConfig);
           outcomes.push({ plugin: source.name, exposed: true, error: null });
         } catch (error) {
           outcomes.push({ plugin: source.name, exposed: false, error: toErrorInfo(error) });
@@ -272,14 +322,10 @@ export class ToolService implements AsyncDisposable {
 
   commands(): UserCommand[] {
     const out: UserCommand[] = [];
-    const seen = new Set<string>();
     for (const source of this.sources.values()) {
       if (!this.exposed.has(source.name)) continue;
-      for (const command of source.commands()) {
-        if (seen.has(command.name)) continue;
-        seen.add(command.name);
-        out.push({ ...command, plugin: source.name });
-      }
+      // Names are unique across exposed plugins: exposing refuses a plugin whose command is taken.
+      for (const command of source.commands()) out.push({ ...command, plugin: source.name });
     }
     return out;
   }
@@ -352,8 +398,12 @@ export class ToolService implements AsyncDisposable {
     return source;
   }
 
-  private configuredConfig(source: ToolSource): Record<string, unknown> {
-    return source instanceof PluginToolSource ? source.entry.config : {};
+  /** The exposed plugin other than `except` that offers user command `name`. */
+  private commandOwner(name: string, except: ToolSource): ToolSource | undefined {
+    for (const source of this.sources.values()) {
+      if (source !== except && this.exposed.has(source.name) && source.commands().some((c) => c.name === name)) return source;
+    }
+    return undefined;
   }
 
   /** Runs `initialize` (after `shutdown` when already exposed) and indexes the tools; refuses a name collision. */
@@ -362,7 +412,7 @@ export class ToolService implements AsyncDisposable {
       await this.showUnchecked(source, config, byConfig);
       this.exposeErrors.delete(source.name);
     } catch (error) {
-      if (error instanceof DaemonError) this.exposeErrors.set(source.name, error);
+      if (error instanceof DaemonError) this.exposeErrors.set(source.name, { error, collision: error instanceof CollisionError ? error.collision : null });
       throw error;
     }
   }
@@ -374,7 +424,6 @@ export class ToolService implements AsyncDisposable {
     }
     if (source.configSchema) validateToolConfig(source.name, source.configSchema, config);
     if (this.exposed.has(source.name)) await this.hide(source);
-    this.collisions = this.collisions.filter((c) => c.plugin !== source.name);
     try {
       await source.initialize(config);
     } catch (error) {
@@ -382,19 +431,35 @@ export class ToolService implements AsyncDisposable {
       await source.shutdown().catch(() => undefined);
       throw error;
     }
-    const clash = source.tools().find((t) => this.index.has(t.name) && this.index.get(t.name)!.source !== source);
+    const clash = this.clashOf(source);
     if (clash) {
-      const owner = this.index.get(clash.name)!.source.name;
-      this.collisions.push({ tool: clash.name, owner, plugin: source.name });
       await source.shutdown().catch(() => undefined);
-      throw new DaemonError('TOOL_NAME_COLLISION', `tool plugin "${source.name}" declares tool "${clash.name}", which tool plugin "${owner}" already exposes; unexpose "${owner}" first or rename the tool`, {
-        plugin: source.name,
-        tool: clash.name,
-      });
+      throw clash;
     }
     for (const spec of source.tools()) this.index.set(spec.name, { source, spec });
     this.exposed.set(source.name, { config, byConfig });
     this.logger.info(`exposed tool plugin "${source.name}" (${source.tools().length} tools)`);
+  }
+
+  /** A tool or user command of `source` whose name an exposed plugin already has. */
+  private clashOf(source: ToolSource): CollisionError | null {
+    const tool = source.tools().find((t) => this.index.has(t.name) && this.index.get(t.name)!.source !== source);
+    if (tool) {
+      const owner = this.index.get(tool.name)!.source.name;
+      return new CollisionError(
+        `tool plugin "${source.name}" declares tool "${tool.name}", which tool plugin "${owner}" already exposes; unexpose "${owner}" first or rename the tool`,
+        { tool: tool.name, owner, plugin: source.name },
+      );
+    }
+    for (const command of source.commands()) {
+      const owner = this.commandOwner(command.name, source)?.name;
+      if (owner === undefined) continue;
+      return new CollisionError(
+        `tool plugin "${source.name}" declares user command "${command.name}", which exposed tool plugin "${owner}" already has; unexpose "${owner}" first or rename the command`,
+        { tool: command.name, owner, plugin: source.name, kind: 'command' },
+      );
+    }
+    return null;
   }
 
   /** Removes the plugin's tools and runs its `shutdown`; false when it was not exposed. */
@@ -402,7 +467,6 @@ export class ToolService implements AsyncDisposable {
     if (!this.exposed.has(source.name)) return false;
     this.exposed.delete(source.name);
     for (const [name, owner] of this.index) if (owner.source === source) this.index.delete(name);
-    this.collisions = this.collisions.filter((c) => c.owner !== source.name);
     try {
       await source.shutdown();
     } catch (error) {
@@ -421,7 +485,7 @@ export class ToolService implements AsyncDisposable {
         for (const spec of source.tools()) {
           const other = this.index.get(spec.name);
           if (other && other.source !== source) {
-            this.collisions.push({ tool: spec.name, owner: other.source.name, plugin: source.name });
+            // Reported by tools/available's collisions for as long as it lasts.
             this.logger.warn(`tool plugin "${source.name}": tool "${spec.name}" collides with "${other.source.name}" and is not exposed`);
             continue;
           }
@@ -432,15 +496,12 @@ export class ToolService implements AsyncDisposable {
     });
   }
 
-  private toolSetKey(): string {
-    return JSON.stringify(this.list());
-  }
-
   private announceIfChanged(reason: ToolsDidChangeNotification.Params['reason'], plugins: string[], always = false): void {
-    const key = this.toolSetKey();
+    const tools = this.list();
+    const key = JSON.stringify(tools);
     if (key === this.lastAnnounced && !always) return;
     this.lastAnnounced = key;
-    this.announce({ reason, plugins, tools: this.list().map((t) => t.name) });
+    this.announce({ reason, plugins, tools: tools.map((t) => t.name) });
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -451,31 +512,32 @@ export class ToolService implements AsyncDisposable {
 
   /**
    * The `daemon/status` entries of the tool plugins hosted in this daemon (Wasm and native files,
-   * `kind: 'tool'`), in tools/available's order; MCP servers are in tools/available only. The
-   * state and error are the tool plugin's (a plugin whose tool exports are unreadable is failed).
+   * `kind: 'tool'`), in tools/available's order; MCP servers are in tools/available only.
    */
   status(): PluginStatus[] {
-    return [...this.sources.values()]
-      .filter((s): s is PluginToolSource => s instanceof PluginToolSource)
-      .map((s) => {
-        const error = s.error();
-        const state = s.state();
-        return { ...hostStatus(s.host, 'tool', null), state: state === 'restarting' ? 'loading' : state, error: error ? toErrorInfo(error) : null };
-      });
+    return [...this.sources.values()].flatMap((s) => s.hostStatus() ?? []);
   }
 
-  /** Tool calls in flight on Wasm and native tool plugins. */
+  /** Tool calls in flight, on every tool plugin and MCP server. */
   get pending(): number {
-    return [...this.sources.values()].reduce((n, s) => n + (s instanceof PluginToolSource ? s.host.pending : 0), 0);
+    return [...this.sources.values()].reduce((n, s) => n + s.pending, 0);
   }
 
-  /** Waits (up to `timeoutMs`) for the Wasm and native tool plugins' calls in flight. */
+  /** Waits (up to `timeoutMs`) for every tool plugin's and MCP server's calls in flight. */
   async drain(timeoutMs: number): Promise<void> {
-    await Promise.all([...this.sources.values()].map((s) => (s instanceof PluginToolSource ? s.host.drain(timeoutMs) : undefined)));
+    await Promise.all([...this.sources.values()].map((s) => s.drain(timeoutMs)));
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    await this.disposeSources();
+    // A reload under way drops the sources it started once it sees `disposed`; the queue settles
+    // quickly now that every source is stopped.
+    await this.queue;
+    await this.disposeSources();
+  }
+
+  private async disposeSources(): Promise<void> {
     await Promise.all([...this.sources.values()].map((s) => s.dispose().catch(() => undefined)));
   }
 
@@ -484,14 +546,23 @@ export class ToolService implements AsyncDisposable {
   }
 }
 
-/** How long a replaced or removed Wasm or native tool plugin may take to finish its calls in flight. */
-/** Lets a replaced or removed source finish its calls in flight, then stops it. */
+/** A refused exposure because a name is taken; `collision` is what tools/available reports. */
+class CollisionError extends DaemonError {
+  constructor(
+    message: string,
+    readonly collision: ToolNameCollision,
+  ) {
+    super('TOOL_NAME_COLLISION', message, collision.kind === 'command' ? { plugin: collision.plugin } : { plugin: collision.plugin, tool: collision.tool });
+  }
+}
+
+/** Lets a replaced or removed source finish its calls in flight (bounded), then stops it. */
 async function retire(source: ToolSource): Promise<void> {
-  if (source instanceof PluginToolSource) await drainReplaced(source.host);
+  await drainReplaced(source);
   await source.dispose().catch(() => undefined);
 }
 
-/** The fingerprint a source will have once loaded, computed without loading it. */
-function expectedFingerprint(source: ToolSource): Promise<string> | string {
-  return source instanceof PluginToolSource ? currentFingerprint(source.entry) : source.fingerprint;
+/** The identity a planned source will have once loaded, computed without loading it. */
+function fingerprintOf(planned: Planned): Promise<string> | string {
+  return planned.mcp ? mcpFingerprint(planned.entry) : currentFingerprint(planned.entry);
 }

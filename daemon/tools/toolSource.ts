@@ -1,3 +1,4 @@
+import type { PluginStatus } from '../../protocol/daemon.js';
 import type { ToolCallResult, ToolDeclaration, ToolPluginInfo, ToolPluginKind } from '../../protocol/tools.js';
 import type { UserCommand } from '../../protocol/commands.js';
 import type { CancelSignal } from '../cancelSignal.js';
@@ -30,6 +31,12 @@ export interface ToolSource extends AsyncDisposable {
   readonly fingerprint: string;
   /** The plugin's config schema, or null. */
   readonly configSchema: Record<string, unknown> | null;
+  /** The config `initialize` gets when the plugin is exposed without one (its `[tools.config]`; `{}` for MCP). */
+  readonly defaultConfig: Record<string, unknown>;
+  /** The server's process id while an MCP server on stdio is connected; null otherwise. */
+  readonly pid: number | null;
+  /** Tool calls and user commands in flight. */
+  readonly pending: number;
   /** Called by the source when its declarations change by themselves; set by the service. */
   onChange: ((reason: SourceChange) => void) | null;
 
@@ -48,5 +55,9 @@ export interface ToolSource extends AsyncDisposable {
   shutdown(): Promise<void>;
   callTool(name: string, args: Record<string, unknown>, signal: CancelSignal): Promise<ToolOutput>;
   runCommand(name: string, args: Record<string, unknown>, signal: CancelSignal): Promise<{ text: string; isError: boolean }>;
+  /** Waits (up to `timeoutMs`) until no call is in flight. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Its `daemon/status` entry when it is hosted in this daemon (Wasm, native); null for an MCP server. */
+  hostStatus(): PluginStatus | null;
   dispose(): Promise<void>;
 }
