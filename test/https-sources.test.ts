@@ -438,6 +438,16 @@ test('a URL query string (a presigned URL) is sent, but shown in no status, log 
   assert.equal((JSON.parse(other.stdout) as Array<{ fromCache: boolean }>)[0]!.fromCache, false);
 });
 
+test('a URL with credentials is refused by `plugd pull` without showing them or asking the server', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  const pull = await src.cli(['pull', server.url.replace('://', '://user:secret@') + '?sig=abc']);
+  assert.is(pull.code, 1, pull.stdout);
+  assert.match(pull.stderr, /<credentials>@127\.0\.0\.1:\d+\/plugin\.wasm\?<redacted:[0-9a-f]{12}>": a user name or password in the URL is not accepted/);
+  assert.not.match(pull.stderr + pull.stdout, /secret|sig=abc/);
+  assert.is(server.requests.length, 0);
+});
+
 test('config: download paths and sha256 are checked when the file is read', () => {
   const check = (toml: string) => {
     try {
@@ -452,6 +462,13 @@ test('config: download paths and sha256 are checked when the file is read', () =
     '/etc/plugd/plugins.toml:3: [[providers]] #1 ("a"): path: "http://example.com/a.wasm": plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://',
   );
   assert.is(check('[[providers]]\nname = "a"\npath = "ftp://example.com/a.wasm"\n'), '/etc/plugd/plugins.toml:3: [[providers]] #1 ("a"): path: "ftp://example.com/a.wasm": unsupported scheme (expected a file path, https://… or oci://…)');
+  // Credentials in a URL: refused by name, and neither they nor the query string are repeated.
+  const hidden = createHash('sha256').update('?sig=abc').digest('hex').slice(0, 12);
+  assert.is(
+    check('[[providers]]\nname = "a"\npath = "https://user:secret@example.com/a.wasm?sig=abc"\n'),
+    `/etc/plugd/plugins.toml:3: [[providers]] #1 ("a"): path: "https://<credentials>@example.com/a.wasm?<redacted:${hidden}>": a user name or password in the URL is not accepted; expected a URL without them (a presigned URL carries its token in the query string, which plugd never shows)`,
+  );
+  assert.match(check('[[providers]]\nname = "a"\npath = "http://token@127.0.0.1:9/a.wasm"\n'), /path: "http:\/\/<credentials>@127\.0\.0\.1:9\/a\.wasm": a user name or password/);
   assert.match(check('[[providers]]\nname = "a"\npath = "oci://ghcr.io/Bad/Repo:1"\n'), /path: "oci:\/\/ghcr\.io\/Bad\/Repo:1": invalid repository "Bad\/Repo"/);
   assert.match(check('[[providers]]\nname = "a"\npath = "oci://ghcr.io/a/b@sha256:abc"\n'), /the digest must be sha256: followed by 64 lowercase hex digits/);
   assert.is(

@@ -24,7 +24,7 @@ interface PullOutcome {
  * the config) into the cache the daemon reads. Runs in this process: no daemon needed.
  */
 export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<void> {
-  const { Cache, cacheDir, resolveSource, loadConfig, locateConfig, isRemotePath, canonicalRef } = await sources();
+  const { Cache, cacheDir, resolveSource, loadConfig, locateConfig, isRemotePath, canonicalRef, displayPath } = await sources();
   const env = io.env as NodeJS.ProcessEnv;
   const cache = new Cache(cacheDir(env));
   const refs = inv.targets.filter((t) => isRemotePath(t));
@@ -75,7 +75,7 @@ export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<voi
     } catch (error) {
       progress.end();
       failures++;
-      io.stderr.write(`plugd: pull ${job.target}: ${(error as Error).message}\n`);
+      io.stderr.write(`plugd: pull ${displayPath(job.target)}: ${(error as Error).message}\n`);
     }
   }
   if (inv.json) io.stdout.write(formatJson(outcomes));

@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import type { CacheRecord } from './cache.js';
 import { SourceError } from './errors.js';
 import type { PullContext, PullResult } from './oci.js';
+import { fetchFailure } from './fetchFailure.js';
 import { displayUrl, isAllowedDownloadUrl } from './reference.js';
 
 /** Redirects followed before giving up (fetch's own limit). */
@@ -95,8 +96,7 @@ async function open(url: URL, headers: Record<string, string>, idleMs: number, k
     try {
       response = await fetch(current, { headers, redirect: 'manual', signal: controller.signal });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return `cannot reach ${current.host} (${cause?.code ?? cause?.message ?? (error as Error).message})`;
+      return `cannot reach ${current.host} (${fetchFailure(error, controller.signal)})`;
     } finally {
       clearTimeout(timer);
     }

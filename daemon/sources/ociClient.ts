@@ -1,5 +1,6 @@
 import { SourceError } from './errors.js';
 import type { Credentials } from './dockerAuth.js';
+import { fetchFailure } from './fetchFailure.js';
 import { isLoopback } from './reference.js';
 
 export const MediaTypes = {
@@ -126,7 +127,7 @@ export class OciClient {
           signal: headersOnly?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
       } catch (error) {
-        throw unreachable(this.registry, error);
+        throw unreachable(this.registry, error, headersOnly?.signal);
       } finally {
         if (timer) clearTimeout(timer);
       }
@@ -196,10 +197,8 @@ export class OciClient {
   }
 }
 
-function unreachable(host: string, error: unknown): SourceError {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  return new SourceError('SOURCE_UNREACHABLE', `${host}: cannot reach the registry (${detail})`);
+function unreachable(host: string, error: unknown, signal?: AbortSignal): SourceError {
+  return new SourceError('SOURCE_UNREACHABLE', `${host}: cannot reach the registry (${fetchFailure(error, signal)})`);
 }
 
 /** Parses `Bearer realm="…",service="…",scope="…"`. */
