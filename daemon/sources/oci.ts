@@ -107,7 +107,7 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     size = layer.size;
   } else {
     ctx.onProgress?.({ ref: key, phase: 'extracting' });
-    const extracted = extractSingleFile(await ctx.cache.readBlob(layer.digest), `${key}: layer ${layer.digest}`);
+    const extracted = await extractSingleFile(await ctx.cache.readBlob(layer.digest), `${key}: layer ${layer.digest}`);
     file = await ctx.cache.putExtracted(layer.digest, extracted.name, extracted.bytes);
     fileDigest = sha256(extracted.bytes);
     size = extracted.bytes.length;
