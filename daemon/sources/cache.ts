@@ -202,7 +202,8 @@ export class Cache {
 
   /**
    * Removes what no reference needs any more (or everything with `all`), and temp files left by
-   * interrupted downloads. Returns what was removed.
+   * interrupted downloads (not those of a process still running, nor recent ones: a daemon
+   * sharing this cache may be writing them). Returns what was removed.
    */
   async prune(all = false): Promise<{ removed: number; bytes: number }> {
     const keep = new Set<string>();
@@ -227,6 +228,7 @@ export class Cache {
         if (keep.has(rel)) continue;
         const info = await stat(join(this.root, rel)).catch(() => null);
         if (!info) continue;
+        if (dir === 'tmp' && inProgress(name, info.mtimeMs)) continue;
         bytes += info.isDirectory() ? await dirSize(join(this.root, rel)) : info.size;
         await rm(join(this.root, rel), { recursive: true, force: true });
         removed++;
@@ -254,10 +256,27 @@ export function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export async function hashFile(path: string): Promise<string> {
+async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return `sha256:${hash.digest('hex')}`;
+}
+
+/** A temp file younger than this may belong to a download in progress, whoever wrote it. */
+const TEMP_GRACE_MS = 5 * 60_000;
+
+/** Whether the temp file `name` (`<pid>-<random>`) may still be being written. */
+function inProgress(name: string, mtimeMs: number): boolean {
+  if (Date.now() - mtimeMs < TEMP_GRACE_MS) return true;
+  const pid = Number(name.split('-')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function hexOf(digest: string): string {
