@@ -2,6 +2,8 @@
 // indexes (this machine's platform, else wasi/wasm), native tar+gzip layers (extracted; `..` and
 // links refused), and a registry that wants basic auth from the docker config.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -300,6 +302,49 @@ test('bearer tokens from the WWW-Authenticate challenge: anonymous, then with cr
   assert.is(withToken.code, 0, withToken.stderr);
   assert.is(guarded.tokens!.requests.length, asked);
   assert.ok((JSON.parse(withToken.stdout) as Array<{ file: string }>)[0]!.file.startsWith(holder.cacheRoot));
+});
+
+test('the token service named by a challenge: never plain http to a non-loopback name; a bad realm or a non-JSON answer is named', async () => {
+  // A loopback "registry" that challenges every request, and its token service.
+  let realm = '';
+  const tokenRequests: Array<string | undefined> = [];
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/token')) {
+      tokenRequests.push(req.headers.authorization);
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+    }
+    res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="x"` }).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await using _server = { [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const port = (server.address() as { port: number }).port;
+  const registry = `127.0.0.1:${port}`;
+  await using src = new SourceEnv();
+  src.login(registry, 'ada', 'pw');
+  const pull = () => src.cli(['pull', `oci://${registry}/plugins/echo:1`]);
+
+  // This machine's name (here it resolves to 127.0.0.1, so it reaches the token service) is
+  // not a loopback name: plain http to it would carry the credentials over the network.
+  const name = hostname() === 'localhost' ? 'example.invalid' : hostname().toLowerCase();
+  realm = `http://${name}:${port}/token`;
+  let run = await pull();
+  assert.is(run.code, 1);
+  assert.match(
+    run.stderr,
+    `${registry}: refused the token service http://${name}:${port}: only https:// (or http:// to a loopback host) is used, unless the registry is marked insecure in [registries."${registry}"]; nothing was sent`,
+  );
+  assert.equal(tokenRequests, [], 'the credentials were not sent');
+
+  realm = 'not a url';
+  run = await pull();
+  assert.is(run.code, 1);
+  assert.match(run.stderr, `${registry}: the registry's token service realm "not a url" is not a valid URL`);
+
+  realm = `http://127.0.0.1:${port}/token`;
+  run = await pull();
+  assert.is(run.code, 1);
+  assert.match(run.stderr, `${registry}: the token service http://127.0.0.1:${port} answered with something that is not JSON`);
+  assert.equal(tokenRequests, [`Basic ${Buffer.from('ada:pw').toString('base64')}`]);
 });
 
 test('plain http only for loopback names, or for a registry marked insecure', async () => {

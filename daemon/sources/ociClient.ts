@@ -1,7 +1,7 @@
 import { SourceError } from './errors.js';
 import type { Credentials } from './dockerAuth.js';
 import { fetchFailure } from './fetchFailure.js';
-import { isLoopback } from './reference.js';
+import { isAllowedDownloadUrl, isLoopback } from './reference.js';
 
 export const MediaTypes = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -166,7 +166,19 @@ export class OciClient {
       this.tokens.set(scope, creds.token);
       return;
     }
-    const realm = new URL(params.realm);
+    let realm: URL;
+    try {
+      realm = new URL(params.realm);
+    } catch {
+      throw new SourceError('SOURCE_AUTH', `${this.registry}: the registry's token service realm "${params.realm}" is not a valid URL`);
+    }
+    // The token request carries the docker config's credentials: never in the clear to another host.
+    if (!isAllowedDownloadUrl(realm) && !this.options.insecure) {
+      throw new SourceError(
+        'SOURCE_UNSAFE',
+        `${this.registry}: refused the token service ${realm.origin}: only https:// (or http:// to a loopback host) is used, unless the registry is marked insecure in [registries."${this.registry}"]; nothing was sent`,
+      );
+    }
     if (params.service) realm.searchParams.set('service', params.service);
     realm.searchParams.set('scope', params.scope ?? scope);
     let response: Response;
@@ -183,8 +195,13 @@ export class OciClient {
       throw unreachable(realm.host, error);
     }
     if (!response.ok) throw new SourceError('SOURCE_AUTH', `${this.registry}: the token service ${realm.origin} refused (${response.status})`);
-    const body = (await response.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
+    let body: { token?: string; access_token?: string } | null;
+    try {
+      body = (await response.json()) as typeof body;
+    } catch {
+      throw new SourceError('SOURCE_AUTH', `${this.registry}: the token service ${realm.origin} answered with something that is not JSON`);
+    }
+    const token = body?.token ?? body?.access_token;
     if (!token) throw new SourceError('SOURCE_AUTH', `${this.registry}: the token service answered without a token`);
     this.tokens.set(scope, token);
   }
