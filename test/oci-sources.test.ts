@@ -15,7 +15,7 @@ import { extractSingleFile, packSingleFile } from '../daemon/sources/tar.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { nativePlugin, samplePlugin } from './helpers/paths.js';
 import { SourceEnv, TestRegistry } from './helpers/registry.js';
-import { pluginOf, waitSettledStatus } from './helpers/reload.js';
+import { pluginOf, runCli, waitSettledStatus } from './helpers/reload.js';
 
 const echoWasm = samplePlugin('echo');
 const host = hostPlatform();
@@ -366,6 +366,13 @@ test('plain http only for loopback names, or for a registry marked insecure', as
   const failed = pluginOf(await waitSettledStatus(c1), 'lan');
   assert.is(failed.error?.code, 'SOURCE_UNREACHABLE');
   await strict.stop();
+
+  // `plugd pull REF` takes the registry settings from the config it finds, as the daemon does.
+  const configPath = join(src.dir, 'plugins.toml');
+  writeFileSync(configPath, `[registries."${name}"]\ninsecure = true\n`);
+  const pulled = await runCli(['pull', ref, '--json'], 30_000, { ...src.env, PLUGD_CONFIG: configPath });
+  assert.is(pulled.code, 0, pulled.stderr);
+  assert.is((JSON.parse(pulled.stdout) as Array<{ ref: string }>)[0]!.ref, ref);
 
   await using lenient = await DaemonProcess.start({ config: `${entry}\n[registries."${name}"]\ninsecure = true\n`, env: src.env });
   await using c2 = await lenient.connect();

@@ -31,6 +31,23 @@ export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<voi
   const names = inv.targets.filter((t) => !isRemotePath(t));
   let config: ReturnType<typeof loadConfig> | null = null;
   if (names.length > 0 || refs.length === 0 || inv.configPath) config = loadConfig(locateConfig(inv.configPath, env));
+  else {
+    // References alone need no config, but one found where the daemon would look may say how to
+    // reach their registries ([registries."host"] insecure = true).
+    let path: string | null = null;
+    try {
+      path = locateConfig(undefined, env);
+    } catch {
+      // None: the defaults.
+    }
+    if (path) {
+      try {
+        config = loadConfig(path);
+      } catch (error) {
+        io.stderr.write(`plugd: warning: the registry settings of the config are not used: ${(error as Error).message}\n`);
+      }
+    }
+  }
   const jobs: Array<{ target: string; path: string; sha256: string | null }> = refs.map((r) => ({ target: r, path: r, sha256: null }));
   if (config) {
     const entries = names.length === 0 && refs.length === 0 ? config.providers.filter((p) => isRemotePath(p.path)) : [];
