@@ -8,6 +8,17 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SourceError } from './errors.js';
 
+/** A download whose content is not the digest it was expected to have; nothing was stored. */
+export class DigestMismatchError extends SourceError {
+  constructor(
+    what: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super('SOURCE_DIGEST', `${what}: digest mismatch: expected ${expected}, got ${actual}`);
+  }
+}
+
 /** The cache directory: `$PLUGD_CACHE_DIR`, else `$XDG_CACHE_HOME/plugd`, else `~/.cache/plugd`. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PLUGD_CACHE_DIR) return env.PLUGD_CACHE_DIR;
@@ -131,7 +142,7 @@ export class Cache {
       await pipeline(source, meter, createWriteStream(tmp), { signal: stalled.signal });
       const digest = `sha256:${hash.digest('hex')}`;
       if (total !== null && size !== total) throw new SourceError('SOURCE_DIGEST', `${expected.what}: size mismatch: expected ${total} bytes, got ${size}`);
-      if (expected.digest && digest !== expected.digest) throw new SourceError('SOURCE_DIGEST', `${expected.what}: digest mismatch: expected ${expected.digest}, got ${digest}`);
+      if (expected.digest && digest !== expected.digest) throw new DigestMismatchError(expected.what, expected.digest, digest);
       await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
       await rename(tmp, this.blobPath(digest));
       return { digest, size };
