@@ -296,6 +296,28 @@ test('entries that name the same URL share one download and one cached file', as
   assert.is((await client.complete({ handle: b.handle, prompt: 'x' })).text, 'B x');
 });
 
+test('a cached file changed in place (same size, new mtime) is hashed again at the next reload and downloaded again', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: server.url }], env: src.env });
+  await using client = await daemon.connect();
+  assert.is(pluginOf(await waitSettledStatus(client), 'web').state, 'ready');
+  assert.is(server.requests.length, 1);
+  // A plain reload trusts the file it hashed: nothing is asked.
+  assert.equal((await client.reload()).unchanged, ['web']);
+  assert.is(server.requests.length, 1);
+  const blob = join(src.cacheRoot, 'blobs', 'sha256', sha(echo));
+  const damaged = Buffer.from(echo);
+  damaged.writeUInt8(damaged.readUInt8(damaged.length - 1) ^ 0xff, damaged.length - 1);
+  writeFileSync(blob, damaged);
+  const summary = await client.reload();
+  assert.equal([summary.unchanged, summary.updated, summary.failed], [['web'], [], []]);
+  assert.is(server.requests.length, 2, 'the damaged copy was not used: the file was downloaded again');
+  assert.ok(readFileSync(blob).equals(echo), 'the cache holds the right bytes again');
+  const { handle } = await client.build({ provider: 'web' });
+  assert.is((await client.complete({ handle, prompt: 'whole' })).text, 'whole');
+});
+
 test('plugd cache prune leaves alone the temp file of a download in progress', async () => {
   await using server = await FileServer.start();
   await using src = new SourceEnv();
