@@ -177,6 +177,38 @@ test('a tag moved under a pinned digest: the pin keeps its version, reload {refr
   assert.is(pluginOf(status, 'tag').pluginName, 'echo');
 });
 
+test('plugd cache prune removes the older version of a moved tag, but not one a digest reference asked for', async () => {
+  await using registry = await TestRegistry.start();
+  await using src = new SourceEnv();
+  const ref = `oci://${registry.host}/plugins/moving:stable`;
+  const layers = join(src.cacheRoot, 'blobs', 'sha256');
+  const echoLayer = sha(readFileSync(echoWasm)).slice(7);
+  const counterLayer = sha(readFileSync(fixturePlugin('counter'))).slice(7);
+  const cli = async (args: string[]) => {
+    const run = await src.cli(args);
+    assert.is(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    return run.stdout;
+  };
+  const first = JSON.parse(await cli(['push', echoWasm, ref, '--json'])) as { digest: string };
+  await cli(['pull', ref]);
+  const second = JSON.parse(await cli(['push', fixturePlugin('counter'), ref, '--json'])) as { digest: string };
+  await cli(['pull', '--refresh', ref]);
+  assert.ok(readdirSync(layers).includes(echoLayer), 'the old version stays until pruned');
+  const pruned = JSON.parse(await cli(['cache', 'prune', '--json'])) as { removed: number };
+  assert.is(pruned.removed, 2, 'the old manifest and layer');
+  assert.not.ok(readdirSync(layers).includes(echoLayer));
+  assert.ok(readdirSync(layers).includes(counterLayer));
+  assert.not.match(await cli(['cache', 'ls']), new RegExp(first.digest.slice(7, 19)), 'nor is its digest listed');
+
+  // Asked for by its digest, a version is kept after the tag moves on.
+  await cli(['pull', `oci://${registry.host}/plugins/moving@${second.digest}`]);
+  await cli(['push', echoWasm, ref]);
+  await cli(['pull', '--refresh', ref]);
+  await cli(['cache', 'prune']);
+  assert.ok(readdirSync(layers).includes(counterLayer), 'the pinned version stays');
+  assert.ok(readdirSync(layers).includes(echoLayer), "the tag's version stays");
+});
+
 test('a layer download that stalls fails the plugin after the idle limit and caches nothing; a reload loads it later', async () => {
   await using registry = await TestRegistry.start();
   await using proxy = await StallingProxy.start(registry.host);

@@ -46,6 +46,11 @@ export interface CacheRecord {
   lastModified?: string | null;
   /** When it was last fetched or revalidated (ISO 8601). */
   fetchedAt: string;
+  /**
+   * For a by-digest record written only because a tag resolved to it: the tag's reference. Prune
+   * drops it once the tag names something else; a lookup by the digest makes it a record of its own.
+   */
+  aliasOf?: string;
 }
 
 /** Progress of one download, in bytes. */
@@ -219,7 +224,14 @@ export class Cache {
   async prune(all = false): Promise<{ removed: number; bytes: number }> {
     const keep = new Set<string>();
     if (!all) {
-      for (const r of await this.records()) {
+      const records = await this.records();
+      const current = new Map(records.map((r) => [r.ref, r.digest]));
+      for (const r of records) {
+        // An older version of a moved tag, kept under its digest only for the tag's sake.
+        if (r.aliasOf !== undefined && current.get(r.aliasOf) !== r.digest) {
+          await rm(this.recordPath(r.ref), { force: true });
+          continue;
+        }
         for (const d of r.blobs) keep.add(join('blobs', 'sha256', hexOf(d)));
         keep.add(r.file.split('/').slice(0, 3).join('/'));
         keep.add(r.file);

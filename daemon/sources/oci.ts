@@ -39,7 +39,15 @@ export async function pullOci(ref: OciRef, ctx: PullContext, revalidate: boolean
   const key = formatOci(ref);
   const cached = await ctx.cache.readRecord(key);
   const cachedOk = cached && (await ctx.cache.recordFile(cached)) ? cached : null;
-  if (cachedOk && (ref.digest || !revalidate)) return { record: cachedOk, fromCache: true, warning: null };
+  if (cachedOk && (ref.digest || !revalidate)) {
+    if (cachedOk.aliasOf !== undefined) {
+      // Asked for by its digest: it is kept for its own sake now, whatever the tag does.
+      const { aliasOf: _tag, ...record } = cachedOk;
+      await ctx.cache.writeRecord(record);
+      return { record, fromCache: true, warning: null };
+    }
+    return { record: cachedOk, fromCache: true, warning: null };
+  }
   try {
     return await fetchOci(ref, ctx, cachedOk);
   } catch (error) {
@@ -124,8 +132,13 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     fetchedAt: new Date().toISOString(),
   };
   await ctx.cache.writeRecord(record);
-  // The same artifact by digest, so a pinned reference to it finds it offline.
-  if (!ref.digest) await ctx.cache.writeRecord({ ...record, ref: formatOci({ ...ref, tag: null, digest: resolved }) });
+  // The same artifact by digest, so a pinned reference to it finds it offline; an alias of the
+  // tag, unless the digest was asked for itself.
+  if (!ref.digest) {
+    const byDigest = formatOci({ ...ref, tag: null, digest: resolved });
+    const own = await ctx.cache.readRecord(byDigest);
+    if (!own || own.aliasOf !== undefined) await ctx.cache.writeRecord({ ...record, ref: byDigest, aliasOf: key });
+  }
   ctx.onProgress?.({ ref: key, phase: 'done', bytes: size, total: size });
   return { record, fromCache: !downloaded, warning: null };
 }
