@@ -33,7 +33,7 @@ export interface CacheRecord {
   type: 'oci' | 'https';
   /** The resolved digest: the manifest's for OCI, the content's for https. */
   digest: string;
-  /** The digests of every blob this reference needs (index, manifest, layer). */
+  /** The digests of the blobs this reference needs in the cache (its layer). */
   blobs: string[];
   /** The plugin file, relative to the cache root. */
   file: string;
@@ -60,7 +60,7 @@ export interface ByteProgress {
 }
 
 /**
- * The digest-addressed store: `blobs/sha256/<hex>` (verified blobs), `files/sha256/<hex>/<name>`
+ * The digest-addressed store: `blobs/sha256/<hex>` (verified layers and downloads), `files/sha256/<hex>/<name>`
  * (files extracted from archive layers), `refs/<hash of ref>.json` (what each reference resolved
  * to). Every write goes to `tmp/` first and is renamed into place, so a reader never sees a
  * partial file and entries that point at the same artifact share it.
@@ -100,18 +100,6 @@ export class Cache {
 
   async readBlob(digest: string): Promise<Buffer> {
     return readFile(this.blobPath(digest));
-  }
-
-  /** Stores bytes already in memory (manifests, small files) after checking their digest. */
-  async putBlob(bytes: Uint8Array, expected?: string): Promise<string> {
-    const digest = sha256(bytes);
-    if (expected && expected !== digest) throw new SourceError('SOURCE_DIGEST', `digest mismatch: expected ${expected}, got ${digest}`);
-    const path = this.blobPath(digest);
-    const tmp = await this.tempPath();
-    await writeFile(tmp, bytes);
-    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
-    await rename(tmp, path);
-    return digest;
   }
 
   /**

@@ -63,7 +63,6 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
   const key = formatOci(ref);
   const client = new OciClient(ref.registry, ctx.registryOptions(ref.registry));
   ctx.onProgress?.({ ref: key, phase: 'resolving' });
-  const blobs: string[] = [];
   let manifest = await fetchManifest(client, ref, ref.digest ?? ref.tag!, ref.digest, key);
   const resolved = manifest.digest;
   if (cached && cached.digest === resolved) {
@@ -72,9 +71,8 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     await ctx.cache.writeRecord(record);
     return { record, fromCache: true, warning: null };
   }
-  blobs.push(resolved);
-  // Manifests are stored only once the layer has been verified: a bad pull leaves nothing behind.
-  const manifests: FetchedManifest[] = [manifest];
+  // Manifests are checked against their digests, used, and not stored: a record keeps the digest
+  // it resolved to, and a pinned lookup needs only the record and the layer.
   if (isIndex(manifest)) {
     const entries = (manifest.json.manifests ?? []) as Descriptor[];
     const chosen = selectPlatform(entries);
@@ -84,8 +82,6 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     }
     manifest = await fetchManifest(client, ref, chosen.digest, chosen.digest, key);
     if (isIndex(manifest)) throw new SourceError('SOURCE_FORMAT', `${key}: nested image indexes are not supported`);
-    blobs.push(manifest.digest);
-    manifests.push(manifest);
   }
   const layers = (manifest.json.layers ?? []) as Descriptor[];
   const wasm = layers.find((l) => l.mediaType === MediaTypes.wasmLayer);
@@ -97,7 +93,6 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     throw new SourceError('SOURCE_FORMAT', `${key}: no plugin layer (expected ${MediaTypes.wasmLayer} or a tar+gzip layer; found ${layers.map((l) => l.mediaType).join(', ') || 'no layers'})`);
   }
   if (!Number.isSafeInteger(layer.size) || layer.size < 0) throw new SourceError('SOURCE_FORMAT', `${key}: the layer descriptor has no valid size`);
-  blobs.push(layer.digest);
   let downloaded = false;
   if (!(await ctx.cache.hasBlob(layer.digest))) {
     const body = await client.blob(ref.repository, layer.digest, ctx.idleMs);
@@ -120,12 +115,11 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     fileDigest = sha256(extracted.bytes);
     size = extracted.bytes.length;
   }
-  for (const m of manifests) await ctx.cache.putBlob(m.bytes, m.digest);
   const record: CacheRecord = {
     ref: key,
     type: 'oci',
     digest: resolved,
-    blobs,
+    blobs: [layer.digest],
     file: relative(ctx.cache.root, file),
     fileDigest,
     size,
