@@ -98,6 +98,12 @@ export class Cache {
     }
   }
 
+  /** Records a file just hashed on its way in (and renamed into place) as verified. */
+  private async trust(path: string, digest: string): Promise<void> {
+    const s = await stat(path, { bigint: true }).catch(() => null);
+    if (s) this.verified.set(path, `${digest}:${s.ino}:${s.size}:${s.mtimeNs}`);
+  }
+
   async readBlob(digest: string): Promise<Buffer> {
     return readFile(this.blobPath(digest));
   }
@@ -138,6 +144,7 @@ export class Cache {
       if (expected.digest && digest !== expected.digest) throw new DigestMismatchError(expected.what, expected.digest, digest);
       await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
       await rename(tmp, this.blobPath(digest));
+      await this.trust(this.blobPath(digest), digest);
       return { digest, size };
     } catch (error) {
       await rm(tmp, { force: true });
@@ -152,14 +159,18 @@ export class Cache {
     }
   }
 
-  /** Writes a file extracted from a layer, under its layer's digest. Returns its absolute path. */
-  async putExtracted(layerDigest: string, name: string, bytes: Uint8Array): Promise<string> {
+  /**
+   * Writes a file extracted from a layer (whose content is `digest`), under its layer's digest.
+   * Returns its absolute path.
+   */
+  async putExtracted(layerDigest: string, name: string, bytes: Uint8Array, digest: string): Promise<string> {
     const dir = join(this.root, 'files', 'sha256', hexOf(layerDigest));
     const path = join(dir, name);
     const tmp = await this.tempPath();
     await writeFile(tmp, bytes, { mode: 0o755 });
     await mkdir(dir, { recursive: true });
     await rename(tmp, path);
+    await this.trust(path, digest);
     return path;
   }
 

@@ -111,8 +111,8 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
   } else {
     ctx.onProgress?.({ ref: key, phase: 'extracting' });
     const extracted = await extractSingleFile(await ctx.cache.readBlob(layer.digest), `${key}: layer ${layer.digest}`);
-    file = await ctx.cache.putExtracted(layer.digest, extracted.name, extracted.bytes);
     fileDigest = sha256(extracted.bytes);
+    file = await ctx.cache.putExtracted(layer.digest, extracted.name, extracted.bytes, fileDigest);
     size = extracted.bytes.length;
   }
   const record: CacheRecord = {
