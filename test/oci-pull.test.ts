@@ -9,7 +9,7 @@ import { DaemonProcess } from './helpers/daemonProcess.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
 import { SourceEnv, StallingProxy, TestRegistry } from './helpers/registry.js';
 import { pluginOf, waitSettledStatus } from './helpers/reload.js';
-import { eventually } from './helpers/serve.js';
+import { eventually, within } from './helpers/serve.js';
 import { createHash } from 'node:crypto';
 
 const echoWasm = samplePlugin('echo');
@@ -237,7 +237,12 @@ test('a layer download that stalls fails the plugin after the idle limit and cac
   assert.equal(silent.failed.map((f) => [f.name, f.error.code, f.error.message]), [['echo', 'SOURCE_UNREACHABLE', `plugin "echo": ${proxy.host}: cannot reach the registry (no answer within 700 ms)`]]);
   await eventually('the silent connection was closed', () => proxy.abandoned === 2);
 
+  // Nor does a manifest whose answer stops half-way hold a reload longer than the idle limit.
   proxy.stallBlobs = false;
+  proxy.stallManifests = 'body';
+  const stalledManifest = await within(15_000, 'a reload with a stalled manifest', client.reload());
+  assert.equal(stalledManifest.failed.map((f) => [f.name, f.error.code, f.error.message]), [['echo', 'SOURCE_UNREACHABLE', `plugin "echo": ${proxy.host}: cannot reach the registry (no answer within 700 ms)`]]);
+  proxy.stallManifests = false;
   const summary = await client.reload();
   assert.equal(summary.failed, [], JSON.stringify(summary));
   echo = pluginOf(await waitSettledStatus(client), 'echo');

@@ -160,7 +160,7 @@ test('a native plugin from a registry loads in its own process once downloaded; 
 test('a native tar layer with a ../ path is refused and nothing is written outside the cache', async () => {
   await using registry = await TestRegistry.start();
   await using src = new SourceEnv();
-  const client = new OciClient(registry.host, { insecure: false, credentials: null });
+  const client = new OciClient(registry.host, { insecure: false, credentials: null, idleMs: 30_000 });
   const layer = packSingleFile('../evil.so', fakeElf(host.architecture, 'evil'));
   const config = Buffer.from('{}');
   await client.pushBlob('plugins/evil', sha256(config), config);

@@ -95,7 +95,7 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
   if (!Number.isSafeInteger(layer.size) || layer.size < 0) throw new SourceError('SOURCE_FORMAT', `${key}: the layer descriptor has no valid size`);
   let downloaded = false;
   if (!(await ctx.cache.hasBlob(layer.digest))) {
-    const body = await client.blob(ref.repository, layer.digest, ctx.idleMs);
+    const body = await client.blob(ref.repository, layer.digest);
     await ctx.cache.putStream(body, { digest: layer.digest, size: layer.size, what: `${key}: layer ${layer.digest}`, idleMs: ctx.idleMs }, (p) =>
       ctx.onProgress?.({ ref: key, phase: 'downloading', bytes: p.bytes, total: p.total }),
     );
