@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { PluginsSourceProgressNotification } from '../protocol/plugins.js';
 import { providersToml } from './helpers/config.js';
-import { eventually } from './helpers/serve.js';
+import { eventually, sleep, within } from './helpers/serve.js';
 import { connectionOver } from './helpers/rawRpc.js';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -26,8 +26,8 @@ const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('he
 /** Serves one file at /plugin.wasm with the validators given; records every request's headers. */
 class FileServer implements AsyncDisposable {
   body = echo;
-  /** Sends the first half, then waits this long before the rest. */
-  pauseMs = 0;
+  /** While set, every response sends its headers and first half, then the rest once it resolves. */
+  private gate: Promise<void> | null = null;
   /** Sends the headers and the first half, then nothing more (the connection stays open). */
   stall = false;
   /** Answers these paths with a 302 to the location given. */
@@ -64,15 +64,27 @@ class FileServer implements AsyncDisposable {
         ...(self.etag ? { etag: self.etag } : {}),
         ...(self.lastModified ? { 'last-modified': self.lastModified } : {}),
       });
-      if (!self.pauseMs && !self.stall) return void res.end(self.body);
-      const half = Math.floor(self.body.length / 2);
-      res.write(self.body.subarray(0, half));
+      const gate = self.gate;
+      if (!gate && !self.stall) return void res.end(self.body);
+      const body = self.body;
+      const half = Math.floor(body.length / 2);
+      res.write(body.subarray(0, half));
       if (self.stall) return;
-      setTimeout(() => res.end(self.body.subarray(half)), self.pauseMs);
+      void gate!.then(() => res.end(body.subarray(half)));
     });
     self = new FileServer(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return self;
+  }
+
+  /** Holds the second half of every response from now on until the returned function is called. */
+  hold(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.gate = null;
+      release();
+    };
   }
 
   get url(): string {
@@ -203,7 +215,7 @@ test('server down: an unpinned URL in the cache loads with a warning; one never 
 test('clients are told each phase of a download (plugins/sourceProgress) while the daemon keeps answering', async () => {
   await using server = await FileServer.start();
   await using src = new SourceEnv();
-  server.pauseMs = 600;
+  const release = server.hold();
   await using daemon = await DaemonProcess.start({ config: [{ name: 'local', path: samplePlugin('echo') }], env: src.env });
   const socket = connect(daemon.socketPath);
   await once(socket, 'connect');
@@ -221,6 +233,7 @@ test('clients are told each phase of a download (plugins/sourceProgress) while t
   const { handle } = await client.build({ provider: 'local' });
   assert.is((await client.complete({ handle, prompt: 'meanwhile' })).text, 'meanwhile');
   assert.not.ok(events.some((e) => e.phase === 'done'), 'the download was still running');
+  release();
   const summary = await reload;
   assert.ok(summary.added.includes('web'), JSON.stringify(summary));
   await eventually('done arrived', () => events.some((e) => e.phase === 'done'));
@@ -238,21 +251,21 @@ test('clients are told each phase of a download (plugins/sourceProgress) while t
 test('a slow download holds up neither the socket nor the other plugins at start-up', async () => {
   await using server = await FileServer.start();
   await using src = new SourceEnv();
-  server.pauseMs = 5000;
-  const began = Date.now();
+  const release = server.hold();
   await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: server.url }, { name: 'local', path: samplePlugin('echo') }], env: src.env });
   await using client = await daemon.connect();
   await eventually('local is ready', async () => pluginOf(await client.status(), 'local').state === 'ready', 10_000);
   const status = await client.status();
   const web = pluginOf(status, 'web');
-  assert.ok(Date.now() - began < 5000, 'still within the stalled download');
   assert.is(web.state, 'loading');
   assert.is(web.origin, null);
   assert.is(web.source, server.url);
   const { handle } = await client.build({ provider: 'local' });
   assert.is((await client.complete({ handle, prompt: 'now' })).text, 'now');
   // A call on the downloading plugin waits for it, then runs.
-  const built = await client.build({ provider: 'web' });
+  const building = client.build({ provider: 'web' });
+  release();
+  const built = await building;
   assert.is((await client.complete({ handle: built.handle, prompt: 'later' })).text, 'later');
   assert.is(pluginOf(await client.status(), 'web').state, 'ready');
 });
@@ -260,7 +273,7 @@ test('a slow download holds up neither the socket nor the other plugins at start
 test('entries that name the same URL share one download and one cached file', async () => {
   await using server = await FileServer.start();
   await using src = new SourceEnv();
-  server.pauseMs = 300;
+  const release = server.hold();
   await using daemon = await DaemonProcess.start({
     config: [
       { name: 'a', path: server.url, config: { prefix: 'A ' } },
@@ -269,12 +282,57 @@ test('entries that name the same URL share one download and one cached file', as
     env: src.env,
   });
   await using client = await daemon.connect();
+  await eventually('the download started', () => server.requests.length === 1);
+  // A reload while it runs (an unchanged entry, resolved without revalidating) joins it too.
+  const reload = client.reload();
+  await sleep(300);
+  release();
+  assert.equal((await reload).failed, []);
   const status = await waitSettledStatus(client);
   assert.is(server.requests.length, 1);
   assert.equal(status.plugins.map((p) => [p.name, p.state]), [['a', 'ready'], ['b', 'ready']]);
   assert.is(pluginOf(status, 'a').source, pluginOf(status, 'b').source);
   const b = await client.build({ provider: 'b' });
   assert.is((await client.complete({ handle: b.handle, prompt: 'x' })).text, 'B x');
+});
+
+test('a cached file changed in place (same size, new mtime) is hashed again at the next reload and downloaded again', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: server.url }], env: src.env });
+  await using client = await daemon.connect();
+  assert.is(pluginOf(await waitSettledStatus(client), 'web').state, 'ready');
+  assert.is(server.requests.length, 1);
+  // A plain reload trusts the file it hashed: nothing is asked.
+  assert.equal((await client.reload()).unchanged, ['web']);
+  assert.is(server.requests.length, 1);
+  const blob = join(src.cacheRoot, 'blobs', 'sha256', sha(echo));
+  const damaged = Buffer.from(echo);
+  damaged.writeUInt8(damaged.readUInt8(damaged.length - 1) ^ 0xff, damaged.length - 1);
+  writeFileSync(blob, damaged);
+  const summary = await client.reload();
+  assert.equal([summary.unchanged, summary.updated, summary.failed], [['web'], [], []]);
+  assert.is(server.requests.length, 2, 'the damaged copy was not used: the file was downloaded again');
+  assert.ok(readFileSync(blob).equals(echo), 'the cache holds the right bytes again');
+  const { handle } = await client.build({ provider: 'web' });
+  assert.is((await client.complete({ handle, prompt: 'whole' })).text, 'whole');
+});
+
+test('plugd cache prune leaves alone the temp file of a download in progress', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  const release = server.hold();
+  await using daemon = await DaemonProcess.start({ config: [{ name: 'web', path: server.url }], env: src.env });
+  await using client = await daemon.connect();
+  const tmp = join(src.cacheRoot, 'tmp');
+  await eventually('the download is being written', () => existsSync(tmp) && readdirSync(tmp).length === 1);
+  const prune = await src.cli(['cache', 'prune', '--all', '--json']);
+  assert.is(prune.code, 0, prune.stderr);
+  assert.equal(JSON.parse(prune.stdout), { removed: 0, bytes: 0 });
+  release();
+  const web = pluginOf(await waitSettledStatus(client), 'web');
+  assert.is(web.state, 'ready', JSON.stringify(web.error));
+  assert.equal(readdirSync(join(src.cacheRoot, 'blobs', 'sha256')), [sha(echo)]);
 });
 
 test('plugd cache prune removes what no reference needs; --all empties the cache', async () => {
@@ -297,13 +355,6 @@ test('plugd cache prune removes what no reference needs; --all empties the cache
   assert.equal(readdirSync(blobs), []);
   assert.match((await src.cli(['cache', 'ls'])).stdout, /^the cache is empty/);
 });
-
-/** Rejects when `promise` has not settled within `ms` (a hang is a failure, not a stuck run). */
-function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 test('a download that stalls mid-body fails after the idle limit, caches nothing, and reloads still run', async () => {
   await using server = await FileServer.start();
@@ -438,6 +489,16 @@ test('a URL query string (a presigned URL) is sent, but shown in no status, log 
   assert.equal((JSON.parse(other.stdout) as Array<{ fromCache: boolean }>)[0]!.fromCache, false);
 });
 
+test('a URL with credentials is refused by `plugd pull` without showing them or asking the server', async () => {
+  await using server = await FileServer.start();
+  await using src = new SourceEnv();
+  const pull = await src.cli(['pull', server.url.replace('://', '://user:secret@') + '?sig=abc']);
+  assert.is(pull.code, 1, pull.stdout);
+  assert.match(pull.stderr, /<credentials>@127\.0\.0\.1:\d+\/plugin\.wasm\?<redacted:[0-9a-f]{12}>": a user name or password in the URL is not accepted/);
+  assert.not.match(pull.stderr + pull.stdout, /secret|sig=abc/);
+  assert.is(server.requests.length, 0);
+});
+
 test('config: download paths and sha256 are checked when the file is read', () => {
   const check = (toml: string) => {
     try {
@@ -452,6 +513,13 @@ test('config: download paths and sha256 are checked when the file is read', () =
     '/etc/plugd/plugins.toml:3: [[providers]] #1 ("a"): path: "http://example.com/a.wasm": plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://',
   );
   assert.is(check('[[providers]]\nname = "a"\npath = "ftp://example.com/a.wasm"\n'), '/etc/plugd/plugins.toml:3: [[providers]] #1 ("a"): path: "ftp://example.com/a.wasm": unsupported scheme (expected a file path, https://… or oci://…)');
+  // Credentials in a URL: refused by name, and neither they nor the query string are repeated.
+  const hidden = createHash('sha256').update('?sig=abc').digest('hex').slice(0, 12);
+  assert.is(
+    check('[[providers]]\nname = "a"\npath = "https://user:secret@example.com/a.wasm?sig=abc"\n'),
+    `/etc/plugd/plugins.toml:3: [[providers]] #1 ("a"): path: "https://<credentials>@example.com/a.wasm?<redacted:${hidden}>": a user name or password in the URL is not accepted; expected a URL without them (a presigned URL carries its token in the query string, which plugd never shows)`,
+  );
+  assert.match(check('[[providers]]\nname = "a"\npath = "http://token@127.0.0.1:9/a.wasm"\n'), /path: "http:\/\/<credentials>@127\.0\.0\.1:9\/a\.wasm": a user name or password/);
   assert.match(check('[[providers]]\nname = "a"\npath = "oci://ghcr.io/Bad/Repo:1"\n'), /path: "oci:\/\/ghcr\.io\/Bad\/Repo:1": invalid repository "Bad\/Repo"/);
   assert.match(check('[[providers]]\nname = "a"\npath = "oci://ghcr.io/a/b@sha256:abc"\n'), /the digest must be sha256: followed by 64 lowercase hex digits/);
   assert.is(

@@ -9,7 +9,7 @@ import { DaemonProcess } from './helpers/daemonProcess.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
 import { SourceEnv, StallingProxy, TestRegistry } from './helpers/registry.js';
 import { pluginOf, waitSettledStatus } from './helpers/reload.js';
-import { eventually } from './helpers/serve.js';
+import { eventually, within } from './helpers/serve.js';
 import { createHash } from 'node:crypto';
 
 const echoWasm = samplePlugin('echo');
@@ -177,6 +177,38 @@ test('a tag moved under a pinned digest: the pin keeps its version, reload {refr
   assert.is(pluginOf(status, 'tag').pluginName, 'echo');
 });
 
+test('plugd cache prune removes the older version of a moved tag, but not one a digest reference asked for', async () => {
+  await using registry = await TestRegistry.start();
+  await using src = new SourceEnv();
+  const ref = `oci://${registry.host}/plugins/moving:stable`;
+  const layers = join(src.cacheRoot, 'blobs', 'sha256');
+  const echoLayer = sha(readFileSync(echoWasm)).slice(7);
+  const counterLayer = sha(readFileSync(fixturePlugin('counter'))).slice(7);
+  const cli = async (args: string[]) => {
+    const run = await src.cli(args);
+    assert.is(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    return run.stdout;
+  };
+  const first = JSON.parse(await cli(['push', echoWasm, ref, '--json'])) as { digest: string };
+  await cli(['pull', ref]);
+  const second = JSON.parse(await cli(['push', fixturePlugin('counter'), ref, '--json'])) as { digest: string };
+  await cli(['pull', '--refresh', ref]);
+  assert.ok(readdirSync(layers).includes(echoLayer), 'the old version stays until pruned');
+  const pruned = JSON.parse(await cli(['cache', 'prune', '--json'])) as { removed: number };
+  assert.is(pruned.removed, 1, 'the old layer');
+  assert.not.ok(readdirSync(layers).includes(echoLayer));
+  assert.ok(readdirSync(layers).includes(counterLayer));
+  assert.not.match(await cli(['cache', 'ls']), new RegExp(first.digest.slice(7, 19)), 'nor is its digest listed');
+
+  // Asked for by its digest, a version is kept after the tag moves on.
+  await cli(['pull', `oci://${registry.host}/plugins/moving@${second.digest}`]);
+  await cli(['push', echoWasm, ref]);
+  await cli(['pull', '--refresh', ref]);
+  await cli(['cache', 'prune']);
+  assert.ok(readdirSync(layers).includes(counterLayer), 'the pinned version stays');
+  assert.ok(readdirSync(layers).includes(echoLayer), "the tag's version stays");
+});
+
 test('a layer download that stalls fails the plugin after the idle limit and caches nothing; a reload loads it later', async () => {
   await using registry = await TestRegistry.start();
   await using proxy = await StallingProxy.start(registry.host);
@@ -205,7 +237,12 @@ test('a layer download that stalls fails the plugin after the idle limit and cac
   assert.equal(silent.failed.map((f) => [f.name, f.error.code, f.error.message]), [['echo', 'SOURCE_UNREACHABLE', `plugin "echo": ${proxy.host}: cannot reach the registry (no answer within 700 ms)`]]);
   await eventually('the silent connection was closed', () => proxy.abandoned === 2);
 
+  // Nor does a manifest whose answer stops half-way hold a reload longer than the idle limit.
   proxy.stallBlobs = false;
+  proxy.stallManifests = 'body';
+  const stalledManifest = await within(15_000, 'a reload with a stalled manifest', client.reload());
+  assert.equal(stalledManifest.failed.map((f) => [f.name, f.error.code, f.error.message]), [['echo', 'SOURCE_UNREACHABLE', `plugin "echo": ${proxy.host}: cannot reach the registry (no answer within 700 ms)`]]);
+  proxy.stallManifests = false;
   const summary = await client.reload();
   assert.equal(summary.failed, [], JSON.stringify(summary));
   echo = pluginOf(await waitSettledStatus(client), 'echo');

@@ -2,6 +2,8 @@
 // indexes (this machine's platform, else wasi/wasm), native tar+gzip layers (extracted; `..` and
 // links refused), and a registry that wants basic auth from the docker config.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -13,7 +15,7 @@ import { extractSingleFile, packSingleFile } from '../daemon/sources/tar.js';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { nativePlugin, samplePlugin } from './helpers/paths.js';
 import { SourceEnv, TestRegistry } from './helpers/registry.js';
-import { pluginOf, waitSettledStatus } from './helpers/reload.js';
+import { pluginOf, runCli, waitSettledStatus } from './helpers/reload.js';
 
 const echoWasm = samplePlugin('echo');
 const host = hostPlatform();
@@ -158,7 +160,7 @@ test('a native plugin from a registry loads in its own process once downloaded; 
 test('a native tar layer with a ../ path is refused and nothing is written outside the cache', async () => {
   await using registry = await TestRegistry.start();
   await using src = new SourceEnv();
-  const client = new OciClient(registry.host, { insecure: false, credentials: null });
+  const client = new OciClient(registry.host, { insecure: false, credentials: null, idleMs: 30_000 });
   const layer = packSingleFile('../evil.so', fakeElf(host.architecture, 'evil'));
   const config = Buffer.from('{}');
   await client.pushBlob('plugins/evil', sha256(config), config);
@@ -186,22 +188,44 @@ test('a native tar layer with a ../ path is refused and nothing is written outsi
   assert.equal(existsSync(join(src.cacheRoot, 'refs')) ? readdirSync(join(src.cacheRoot, 'refs')) : [], [], 'no reference recorded');
 });
 
-test('tar layers: links, absolute paths and a second file are refused; one regular file comes out whole', () => {
+test('tar layers: links, absolute paths and a second file are refused; one regular file comes out whole', async () => {
   const elf = fakeElf(host.architecture, 'ok');
-  assert.equal(extractSingleFile(packSingleFile('lib/libok.so', elf), 'x'), { name: 'libok.so', bytes: elf });
+  assert.equal(await extractSingleFile(packSingleFile('lib/libok.so', elf), 'x'), { name: 'libok.so', bytes: elf });
   const withType = (name: string, type: string) => {
     const tar = gunzipSync(packSingleFile(name, elf));
     tar.write(type, 156);
     return gzipSync(tar);
   };
-  assert.throws(() => extractSingleFile(withType('libok.so', '2'), 'layer'), /layer: the archive holds a link \("libok\.so"\)/);
-  assert.throws(() => extractSingleFile(withType('libok.so', '1'), 'layer'), /holds a link/);
-  assert.throws(() => extractSingleFile(withType('libok.so', '3'), 'layer'), /not a regular file/);
-  assert.throws(() => extractSingleFile(packSingleFile('/etc/libok.so', elf), 'layer'), /absolute or invalid path/);
-  assert.throws(() => extractSingleFile(packSingleFile('a/../../libok.so', elf), 'layer'), /points outside its directory/);
+  const refused = async (gzipped: Uint8Array, pattern: RegExp) => {
+    const error = await extractSingleFile(gzipped, 'layer').then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    assert.ok(error, `refused: ${pattern}`);
+    assert.match(error.message, pattern);
+  };
+  await refused(withType('libok.so', '2'), /layer: the archive holds a link \("libok\.so"\)/);
+  await refused(withType('libok.so', '1'), /holds a link/);
+  await refused(withType('libok.so', '3'), /not a regular file/);
+  await refused(packSingleFile('/etc/libok.so', elf), /absolute or invalid path/);
+  await refused(packSingleFile('a/../../libok.so', elf), /points outside its directory/);
   const two = Buffer.concat([gunzipSync(packSingleFile('a.so', elf)).subarray(0, 1024), gunzipSync(packSingleFile('b.so', elf))]);
-  assert.throws(() => extractSingleFile(gzipSync(two), 'layer'), /more than one file \("a\.so", "b\.so"\)/);
-  assert.throws(() => extractSingleFile(Buffer.from('not gzip'), 'layer'), /not a gzip archive/);
+  await refused(gzipSync(two), /more than one file \("a\.so", "b\.so"\)/);
+  await refused(Buffer.from('not gzip'), /not a gzip archive/);
+});
+
+test('a large tar layer is unpacked off the event loop: timers keep running meanwhile', async () => {
+  const big = Buffer.alloc(64 * 1024 * 1024, 7);
+  const layer = packSingleFile('libbig.so', big);
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 0);
+  try {
+    const extracted = await extractSingleFile(layer, 'layer');
+    assert.is(extracted.bytes.length, big.length);
+  } finally {
+    clearInterval(ticker);
+  }
+  assert.ok(turns > 0, 'the event loop ran while the archive was unpacked');
 });
 
 test('a registry with htpasswd basic auth: credentials come from the docker config', async () => {
@@ -280,6 +304,49 @@ test('bearer tokens from the WWW-Authenticate challenge: anonymous, then with cr
   assert.ok((JSON.parse(withToken.stdout) as Array<{ file: string }>)[0]!.file.startsWith(holder.cacheRoot));
 });
 
+test('the token service named by a challenge: never plain http to a non-loopback name; a bad realm or a non-JSON answer is named', async () => {
+  // A loopback "registry" that challenges every request, and its token service.
+  let realm = '';
+  const tokenRequests: Array<string | undefined> = [];
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/token')) {
+      tokenRequests.push(req.headers.authorization);
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+    }
+    res.writeHead(401, { 'www-authenticate': `Bearer realm="${realm}",service="x"` }).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await using _server = { [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const port = (server.address() as { port: number }).port;
+  const registry = `127.0.0.1:${port}`;
+  await using src = new SourceEnv();
+  src.login(registry, 'ada', 'pw');
+  const pull = () => src.cli(['pull', `oci://${registry}/plugins/echo:1`]);
+
+  // This machine's name (here it resolves to 127.0.0.1, so it reaches the token service) is
+  // not a loopback name: plain http to it would carry the credentials over the network.
+  const name = hostname() === 'localhost' ? 'example.invalid' : hostname().toLowerCase();
+  realm = `http://${name}:${port}/token`;
+  let run = await pull();
+  assert.is(run.code, 1);
+  assert.match(
+    run.stderr,
+    `${registry}: refused the token service http://${name}:${port}: only https:// (or http:// to a loopback host) is used, unless the registry is marked insecure in [registries."${registry}"]; nothing was sent`,
+  );
+  assert.equal(tokenRequests, [], 'the credentials were not sent');
+
+  realm = 'not a url';
+  run = await pull();
+  assert.is(run.code, 1);
+  assert.match(run.stderr, `${registry}: the registry's token service realm "not a url" is not a valid URL`);
+
+  realm = `http://127.0.0.1:${port}/token`;
+  run = await pull();
+  assert.is(run.code, 1);
+  assert.match(run.stderr, `${registry}: the token service http://127.0.0.1:${port} answered with something that is not JSON`);
+  assert.equal(tokenRequests, [`Basic ${Buffer.from('ada:pw').toString('base64')}`]);
+});
+
 test('plain http only for loopback names, or for a registry marked insecure', async () => {
   await using registry = await TestRegistry.start();
   await using src = new SourceEnv();
@@ -299,6 +366,13 @@ test('plain http only for loopback names, or for a registry marked insecure', as
   const failed = pluginOf(await waitSettledStatus(c1), 'lan');
   assert.is(failed.error?.code, 'SOURCE_UNREACHABLE');
   await strict.stop();
+
+  // `plugd pull REF` takes the registry settings from the config it finds, as the daemon does.
+  const configPath = join(src.dir, 'plugins.toml');
+  writeFileSync(configPath, `[registries."${name}"]\ninsecure = true\n`);
+  const pulled = await runCli(['pull', ref, '--json'], 30_000, { ...src.env, PLUGD_CONFIG: configPath });
+  assert.is(pulled.code, 0, pulled.stderr);
+  assert.is((JSON.parse(pulled.stdout) as Array<{ ref: string }>)[0]!.ref, ref);
 
   await using lenient = await DaemonProcess.start({ config: `${entry}\n[registries."${name}"]\ninsecure = true\n`, env: src.env });
   await using c2 = await lenient.connect();

@@ -1,11 +1,14 @@
 // Hot reload, the config file: in-place and rename-over edits are each seen; a config written in
 // chunks is never loaded half-way; a broken config (TOML error, invalid entry) changes nothing
 // that was working and is reported in daemon/status and plugins/didChange until fixed.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { providersToml, type ProviderSpec } from './helpers/config.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
 import { echoEntry, pluginOf, ReloadDaemon, sorted, untilPrefix, writeInChunks, type WriteMode } from './helpers/reload.js';
+import { within } from './helpers/serve.js';
 
 const files = { 'echo.wasm': samplePlugin('echo'), 'counter.wasm': fixturePlugin('counter') };
 const counterEntry: ProviderSpec = { name: 'counter', path: 'counter.wasm' };
@@ -117,5 +120,43 @@ for (const broken of [
     assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v2 x');
   });
 }
+
+/** Rewrites `path` every few ms until disposed (a log, an editor's swap file, a build writing on). */
+function keepWriting(path: string): Disposable {
+  let n = 0;
+  writeFileSync(path, 'first\n');
+  const timer = setInterval(() => writeFileSync(path, `write ${n++}\n`), 3);
+  return { [Symbol.dispose]: () => clearInterval(timer) };
+}
+
+test('a file in plugins_dir that keeps changing: a non-plugin file is ignored; a plugin file fails the reload by name after 10 reads, not never', async () => {
+  await using daemon = await ReloadDaemon.start({ files, config: config('v0 '), watch: false });
+  const dir = daemon.path('plugins');
+  mkdirSync(dir);
+  const toml = (prefix: string) => `plugins_dir = ${JSON.stringify(dir)}\n${providersToml(config(prefix))}`;
+  daemon.writeConfig(toml('v1 '));
+  await using client = await daemon.connect();
+  assert.is((await client.reload()).configError, null);
+  {
+    using _writing = keepWriting(join(dir, 'notes.txt.swp'));
+    const summary = await within(10_000, 'a reload while a non-plugin file keeps changing', client.reload());
+    assert.is(summary.configError, null);
+  }
+  daemon.writeConfig(toml('v2 '));
+  {
+    using _writing = keepWriting(join(dir, 'busy.wasm'));
+    const summary = await within(20_000, 'a reload while a plugin file keeps changing', client.reload());
+    assert.equal([summary.configError?.code, summary.configError?.message], ['CONFIG_INVALID', `reload: ${join(dir, 'busy.wasm')} kept changing while it was read (10 attempts); nothing was reloaded`]);
+    assert.equal(summary.updated, []);
+    const status = await client.status();
+    assert.is(status.configError?.message, summary.configError?.message);
+  }
+  // Once it keeps still, the next reload goes through.
+  const summary = await within(10_000, 'the reload after the writes stopped', client.reload());
+  assert.is(summary.configError, null);
+  assert.equal(summary.updated, ['echo']);
+  const { handle } = await client.build({ provider: 'echo' });
+  assert.is((await client.complete({ handle, prompt: 'x' })).text, 'v2 x');
+});
 
 test.run();

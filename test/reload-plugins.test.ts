@@ -1,7 +1,11 @@
 // Hot reload, per plugin: adding, changing and removing plugins in plugins.toml, a rebuilt .wasm
 // under the same path, and new plugin files that fail to load. Real daemon, real files: the
 // watcher notices every edit (no reload is requested here).
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../daemon/config/load.js';
+import { currentFingerprint } from '../daemon/plugins/fingerprint.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { UnknownProviderError } from '../clients/errors.js';
@@ -284,6 +288,27 @@ test('daemon/status reports reloadError while the last good version serves, and 
   assert.equal([restored.unchanged, restored.updated, restored.failed], [['p'], [], []]);
   plugin = pluginOf(await client.status(), 'p');
   assert.is(plugin.reloadError, null, `the file is the serving version's again, yet daemon/status still reports: ${JSON.stringify(plugin.reloadError)}`);
+});
+
+test('a plugin file is not hashed again while unchanged, but an in-place rewrite of the same size and mtime is still a new version', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'plugd-fingerprint-'));
+  try {
+    const file = join(dir, 'p.wasm');
+    const entry = parseConfig(`[[providers]]\nname = "p"\npath = "p.wasm"\n`, join(dir, 'plugins.toml')).providers[0]!;
+    const old = new Date(Date.now() - 60_000);
+    writeFileSync(file, 'version one');
+    utimesSync(file, old, old);
+    const first = await currentFingerprint(entry);
+    assert.is(await currentFingerprint(entry), first);
+    // Same size, same mtime (set back): only the ctime tells.
+    writeFileSync(file, 'version two');
+    utimesSync(file, old, old);
+    assert.is.not(await currentFingerprint(entry), first);
+    rmSync(file);
+    assert.match(await currentFingerprint(entry), /\nunreadable$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -38,9 +38,9 @@ export type SourceMode = 'raw-fetch' | 'cold' | 'revalidate' | 'cache-hit' | 'fi
 
 const descriptions: Record<SourceMode, string> = {
   'raw-fetch': 'fetch() of the manifest by tag and of the layer blob from the loopback registry, bytes hashed (sha256) in memory: the least any client must do to get the plugin.',
-  cold: "plugd's resolveSource (daemon/sources/) for the oci:// tag with an empty cache: manifest, layer streamed to a temp file while hashed and counted, renamed into the cache, manifest blob and reference records written.",
-  revalidate: 'resolveSource for the tag with the artifact in the cache and revalidate on (daemon start, refresh): the manifest asked for again, the cached file re-hashed.',
-  'cache-hit': 'resolveSource for the pinned digest with the artifact in the cache: no network, the reference record read and the cached file re-hashed.',
+  cold: "plugd's resolveSource (daemon/sources/) for the oci:// tag with an empty cache: manifest, layer streamed to a temp file while hashed and counted, renamed into the cache, reference records written.",
+  revalidate: 'resolveSource for the tag with the artifact in the cache and revalidate on (daemon start, refresh): the manifest asked for again; the cached file, hashed once by this Cache, is trusted while its inode, size and mtime are unchanged (re-hashed on every lookup before ff22dcd).',
+  'cache-hit': 'resolveSource for the pinned digest with the artifact in the cache: no network, the reference record read; the cached file, hashed once by this Cache, is trusted while its inode, size and mtime are unchanged (re-hashed on every lookup before ff22dcd).',
   'file-hash': 'readFile + sha256 of the echo plugin (42 KB): the floor of any cache lookup that verifies what it loads.',
 };
 

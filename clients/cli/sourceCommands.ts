@@ -24,13 +24,30 @@ interface PullOutcome {
  * the config) into the cache the daemon reads. Runs in this process: no daemon needed.
  */
 export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<void> {
-  const { Cache, cacheDir, resolveSource, loadConfig, locateConfig, isRemotePath, canonicalRef } = await sources();
+  const { Cache, cacheDir, resolveSource, loadConfig, locateConfig, isRemotePath, canonicalRef, displayPath } = await sources();
   const env = io.env as NodeJS.ProcessEnv;
   const cache = new Cache(cacheDir(env));
   const refs = inv.targets.filter((t) => isRemotePath(t));
   const names = inv.targets.filter((t) => !isRemotePath(t));
   let config: ReturnType<typeof loadConfig> | null = null;
   if (names.length > 0 || refs.length === 0 || inv.configPath) config = loadConfig(locateConfig(inv.configPath, env));
+  else {
+    // References alone need no config, but one found where the daemon would look may say how to
+    // reach their registries ([registries."host"] insecure = true).
+    let path: string | null = null;
+    try {
+      path = locateConfig(undefined, env);
+    } catch {
+      // None: the defaults.
+    }
+    if (path) {
+      try {
+        config = loadConfig(path);
+      } catch (error) {
+        io.stderr.write(`plugd: warning: the registry settings of the config are not used: ${(error as Error).message}\n`);
+      }
+    }
+  }
   const jobs: Array<{ target: string; path: string; sha256: string | null }> = refs.map((r) => ({ target: r, path: r, sha256: null }));
   if (config) {
     const entries = names.length === 0 && refs.length === 0 ? config.providers.filter((p) => isRemotePath(p.path)) : [];
@@ -75,7 +92,7 @@ export async function runPull(inv: InvocationOf<'pull'>, io: CliIo): Promise<voi
     } catch (error) {
       progress.end();
       failures++;
-      io.stderr.write(`plugd: pull ${job.target}: ${(error as Error).message}\n`);
+      io.stderr.write(`plugd: pull ${displayPath(job.target)}: ${(error as Error).message}\n`);
     }
   }
   if (inv.json) io.stdout.write(formatJson(outcomes));

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PluginFailure, ReloadSummary } from '../../protocol/plugins.js';
 import { loadConfig } from '../config/load.js';
@@ -6,6 +5,7 @@ import type { PlugdConfig } from '../config/schema.js';
 import { DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
 import { currentFingerprint } from '../plugins/fingerprint.js';
+import { pluginFilesIn } from '../tools/discover.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { drainReplaced } from '../plugins/drainReplaced.js';
 import type { PluginHost } from '../plugins/pluginHost.js';
@@ -13,6 +13,9 @@ import { mergeSummaries } from './mergeSummaries.js';
 import { StableFiles } from './stableFiles.js';
 
 export type ReloadTrigger = 'request' | 'watch' | 'signal';
+
+/** How often one reload reads its files again because one changed meanwhile, before it gives up. */
+const MAX_READ_ATTEMPTS = 10;
 
 /**
  * The one reload path (file watcher, SIGHUP, `plugins/reload`). Reloads run one at a time; any
@@ -58,12 +61,19 @@ export class Reloader {
 
   private async run(trigger: ReloadTrigger, refresh: boolean): Promise<ReloadSummary> {
     this.reloads++;
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       const files = new StableFiles();
       const prepared = await this.prepare(files, refresh);
-      if (await files.unchanged()) return this.apply(prepared, trigger);
-      this.logger.debug(`reload (${trigger}): a file changed while it was read; reading it again`);
+      const changed = await files.changed();
+      if (changed === null) return this.apply(prepared, trigger);
       if ('plans' in prepared) for (const { fresh } of prepared.plans) void fresh?.dispose();
+      if (attempt >= MAX_READ_ATTEMPTS) {
+        // A file that never keeps still (a log, a build writing on and on) must not hold reloads
+        // for ever; the watcher starts another reload after its next change.
+        const error = new DaemonError('CONFIG_INVALID', `reload: ${changed} kept changing while it was read (${attempt} attempts); nothing was reloaded`);
+        return this.apply({ error }, trigger);
+      }
+      this.logger.debug(`reload (${trigger}): ${changed} changed while it was read; reading it again`);
     }
   }
 
@@ -169,16 +179,12 @@ export class Reloader {
 type Plan = { old: PluginHost | undefined; fresh: PluginHost | null };
 type Prepared = { error: DaemonError } | { config: PlugdConfig; plans: Plan[] };
 
-/** The tool plugin files a config names: `[[tools]]` paths and what `plugins_dir` holds now. */
+/** The tool plugin files a config names: `[[tools]]` paths and the plugin files in `plugins_dir` now. */
 function toolFiles(config: PlugdConfig): string[] {
   const files = (config.tools ?? []).filter((t) => t.foundIn === 'config').map((t) => t.resolvedPath);
+  // Only what discoverPlugins would load (and the watcher reacts to): an editor's swap file or a
+  // data file there is no reason to read the config again.
   const dir = config.pluginsDir;
-  if (dir) {
-    try {
-      for (const name of readdirSync(dir)) files.push(join(dir, name));
-    } catch {
-      // No plugins_dir (yet): nothing to record.
-    }
-  }
+  if (dir) for (const name of pluginFilesIn(dir)) files.push(join(dir, name));
   return files;
 }

@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
  * several chunks can be reported (by chokidar 5, once, with no event after it) before it is
  * complete (NOTES: chokidar partial writes).
  */
-export const STABLE_MS = 50;
+const STABLE_MS = 50;
 
 /**
  * The files one reload read, each with its identity and size and times as they were just before
@@ -25,14 +25,14 @@ export class StableFiles {
   }
 
   /**
-   * Waits until {@link STABLE_MS} after the first record, then tells whether every recorded file
-   * is as it was recorded.
+   * Waits until {@link STABLE_MS} after the first record, then names a recorded file that is not
+   * as it was recorded, or resolves to null when every one is.
    */
-  async unchanged(): Promise<boolean> {
+  async changed(): Promise<string | null> {
     const wait = this.since + STABLE_MS - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    for (const [path, before] of this.seen) if ((await signature(path)) !== before) return false;
-    return true;
+    for (const [path, before] of this.seen) if ((await signature(path)) !== before) return path;
+    return null;
   }
 }
 

@@ -8,6 +8,17 @@ import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { SourceError } from './errors.js';
 
+/** A download whose content is not the digest it was expected to have; nothing was stored. */
+export class DigestMismatchError extends SourceError {
+  constructor(
+    what: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super('SOURCE_DIGEST', `${what}: digest mismatch: expected ${expected}, got ${actual}`);
+  }
+}
+
 /** The cache directory: `$PLUGD_CACHE_DIR`, else `$XDG_CACHE_HOME/plugd`, else `~/.cache/plugd`. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.PLUGD_CACHE_DIR) return env.PLUGD_CACHE_DIR;
@@ -22,7 +33,7 @@ export interface CacheRecord {
   type: 'oci' | 'https';
   /** The resolved digest: the manifest's for OCI, the content's for https. */
   digest: string;
-  /** The digests of every blob this reference needs (index, manifest, layer). */
+  /** The digests of the blobs this reference needs in the cache (its layer). */
   blobs: string[];
   /** The plugin file, relative to the cache root. */
   file: string;
@@ -35,6 +46,11 @@ export interface CacheRecord {
   lastModified?: string | null;
   /** When it was last fetched or revalidated (ISO 8601). */
   fetchedAt: string;
+  /**
+   * For a by-digest record written only because a tag resolved to it: the tag's reference. Prune
+   * drops it once the tag names something else; a lookup by the digest makes it a record of its own.
+   */
+  aliasOf?: string;
 }
 
 /** Progress of one download, in bytes. */
@@ -44,7 +60,7 @@ export interface ByteProgress {
 }
 
 /**
- * The digest-addressed store: `blobs/sha256/<hex>` (verified blobs), `files/sha256/<hex>/<name>`
+ * The digest-addressed store: `blobs/sha256/<hex>` (verified layers and downloads), `files/sha256/<hex>/<name>`
  * (files extracted from archive layers), `refs/<hash of ref>.json` (what each reference resolved
  * to). Every write goes to `tmp/` first and is renamed into place, so a reader never sees a
  * partial file and entries that point at the same artifact share it.
@@ -82,20 +98,14 @@ export class Cache {
     }
   }
 
-  async readBlob(digest: string): Promise<Buffer> {
-    return readFile(this.blobPath(digest));
+  /** Records a file just hashed on its way in (and renamed into place) as verified. */
+  private async trust(path: string, digest: string): Promise<void> {
+    const s = await stat(path, { bigint: true }).catch(() => null);
+    if (s) this.verified.set(path, `${digest}:${s.ino}:${s.size}:${s.mtimeNs}`);
   }
 
-  /** Stores bytes already in memory (manifests, small files) after checking their digest. */
-  async putBlob(bytes: Uint8Array, expected?: string): Promise<string> {
-    const digest = sha256(bytes);
-    if (expected && expected !== digest) throw new SourceError('SOURCE_DIGEST', `digest mismatch: expected ${expected}, got ${digest}`);
-    const path = this.blobPath(digest);
-    const tmp = await this.tempPath();
-    await writeFile(tmp, bytes);
-    await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
-    await rename(tmp, path);
-    return digest;
+  async readBlob(digest: string): Promise<Buffer> {
+    return readFile(this.blobPath(digest));
   }
 
   /**
@@ -131,9 +141,10 @@ export class Cache {
       await pipeline(source, meter, createWriteStream(tmp), { signal: stalled.signal });
       const digest = `sha256:${hash.digest('hex')}`;
       if (total !== null && size !== total) throw new SourceError('SOURCE_DIGEST', `${expected.what}: size mismatch: expected ${total} bytes, got ${size}`);
-      if (expected.digest && digest !== expected.digest) throw new SourceError('SOURCE_DIGEST', `${expected.what}: digest mismatch: expected ${expected.digest}, got ${digest}`);
+      if (expected.digest && digest !== expected.digest) throw new DigestMismatchError(expected.what, expected.digest, digest);
       await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
       await rename(tmp, this.blobPath(digest));
+      await this.trust(this.blobPath(digest), digest);
       return { digest, size };
     } catch (error) {
       await rm(tmp, { force: true });
@@ -148,14 +159,18 @@ export class Cache {
     }
   }
 
-  /** Writes a file extracted from a layer, under its layer's digest. Returns its absolute path. */
-  async putExtracted(layerDigest: string, name: string, bytes: Uint8Array): Promise<string> {
+  /**
+   * Writes a file extracted from a layer (whose content is `digest`), under its layer's digest.
+   * Returns its absolute path.
+   */
+  async putExtracted(layerDigest: string, name: string, bytes: Uint8Array, digest: string): Promise<string> {
     const dir = join(this.root, 'files', 'sha256', hexOf(layerDigest));
     const path = join(dir, name);
     const tmp = await this.tempPath();
     await writeFile(tmp, bytes, { mode: 0o755 });
     await mkdir(dir, { recursive: true });
     await rename(tmp, path);
+    await this.trust(path, digest);
     return path;
   }
 
@@ -202,12 +217,20 @@ export class Cache {
 
   /**
    * Removes what no reference needs any more (or everything with `all`), and temp files left by
-   * interrupted downloads. Returns what was removed.
+   * interrupted downloads (not those of a process still running, nor recent ones: a daemon
+   * sharing this cache may be writing them). Returns what was removed.
    */
   async prune(all = false): Promise<{ removed: number; bytes: number }> {
     const keep = new Set<string>();
     if (!all) {
-      for (const r of await this.records()) {
+      const records = await this.records();
+      const current = new Map(records.map((r) => [r.ref, r.digest]));
+      for (const r of records) {
+        // An older version of a moved tag, kept under its digest only for the tag's sake.
+        if (r.aliasOf !== undefined && current.get(r.aliasOf) !== r.digest) {
+          await rm(this.recordPath(r.ref), { force: true });
+          continue;
+        }
         for (const d of r.blobs) keep.add(join('blobs', 'sha256', hexOf(d)));
         keep.add(r.file.split('/').slice(0, 3).join('/'));
         keep.add(r.file);
@@ -227,6 +250,7 @@ export class Cache {
         if (keep.has(rel)) continue;
         const info = await stat(join(this.root, rel)).catch(() => null);
         if (!info) continue;
+        if (dir === 'tmp' && inProgress(name, info.mtimeMs)) continue;
         bytes += info.isDirectory() ? await dirSize(join(this.root, rel)) : info.size;
         await rm(join(this.root, rel), { recursive: true, force: true });
         removed++;
@@ -254,10 +278,27 @@ export function sha256(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export async function hashFile(path: string): Promise<string> {
+async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return `sha256:${hash.digest('hex')}`;
+}
+
+/** A temp file younger than this may belong to a download in progress, whoever wrote it. */
+const TEMP_GRACE_MS = 5 * 60_000;
+
+/** Whether the temp file `name` (`<pid>-<random>`) may still be being written. */
+function inProgress(name: string, mtimeMs: number): boolean {
+  if (Date.now() - mtimeMs < TEMP_GRACE_MS) return true;
+  const pid = Number(name.split('-')[0]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function hexOf(digest: string): string {

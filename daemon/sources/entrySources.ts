@@ -18,8 +18,11 @@ export class EntrySources {
   readonly cache: Cache;
   private insecure: string[] = [];
   private readonly pending = new WeakMap<ProviderEntry, Promise<void>>();
-  /** Resolutions in flight by source, so entries naming the same artifact download it once. */
-  private readonly inFlight = new Map<string, { promise: Promise<ResolvedSource>; names: Set<string> }>();
+  /**
+   * Resolutions in flight by source, so entries naming the same artifact download it once. A
+   * request that need not revalidate joins any flight; one that must, only a revalidating one.
+   */
+  private readonly inFlight = new Map<string, { promise: Promise<ResolvedSource>; names: Set<string>; revalidate: boolean }>();
 
   constructor(
     config: PlugdConfig,
@@ -67,9 +70,9 @@ export class EntrySources {
     }
     const began = performance.now();
     try {
-      const key = JSON.stringify([canonicalRef(entry.path), entry.sha256, revalidate]);
+      const key = JSON.stringify([canonicalRef(entry.path), entry.sha256]);
       let shared = this.inFlight.get(key);
-      if (shared) shared.names.add(entry.name);
+      if (shared && (shared.revalidate || !revalidate)) shared.names.add(entry.name);
       else {
         const names = new Set([entry.name]);
         let lastLog = 0;
@@ -90,9 +93,12 @@ export class EntrySources {
               this.logger.debug(`plugin "${name}": ${p.phase} ${p.ref}${bytes}`);
             }
           },
-        }).finally(() => this.inFlight.delete(key));
-        shared = { promise, names };
-        this.inFlight.set(key, shared);
+        }).finally(() => {
+          if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+        });
+        const flight = { promise, names, revalidate };
+        shared = flight;
+        this.inFlight.set(key, flight);
       }
       const resolved = await shared.promise;
       entry.resolvedPath = resolved.path;

@@ -1,8 +1,9 @@
 import { stat } from 'node:fs/promises';
 import { relative } from 'node:path';
-import type { CacheRecord } from './cache.js';
+import { DigestMismatchError, type CacheRecord } from './cache.js';
 import { SourceError } from './errors.js';
 import type { PullContext, PullResult } from './oci.js';
+import { fetchFailure } from './fetchFailure.js';
 import { displayUrl, isAllowedDownloadUrl } from './reference.js';
 
 /** Redirects followed before giving up (fetch's own limit). */
@@ -69,8 +70,9 @@ export async function pullHttps(url: URL, pin: string | null, ctx: PullContext, 
       ctx.onProgress?.({ ref: key, phase: 'downloading', bytes: p.bytes, total: p.total }),
     );
   } catch (error) {
-    const got = /got (sha256:[0-9a-f]{64})/.exec((error as Error).message)?.[1];
-    if (pin && got) throw new SourceError('SOURCE_DIGEST', `${key}: sha256 mismatch: the entry pins ${pin.slice(7)}, the download is ${got.slice(7)}; nothing was cached`);
+    if (error instanceof DigestMismatchError) {
+      throw new SourceError('SOURCE_DIGEST', `${key}: sha256 mismatch: the entry pins ${error.expected.slice(7)}, the download is ${error.actual.slice(7)}; nothing was cached`);
+    }
     // A download cut off (a stall, a dropped connection) is an outage like an unreachable server.
     if (usable && error instanceof SourceError && error.code === 'SOURCE_UNREACHABLE') return fallback(error.message.replace(`${key}: `, ''));
     throw error;
@@ -95,8 +97,7 @@ async function open(url: URL, headers: Record<string, string>, idleMs: number, k
     try {
       response = await fetch(current, { headers, redirect: 'manual', signal: controller.signal });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      return `cannot reach ${current.host} (${cause?.code ?? cause?.message ?? (error as Error).message})`;
+      return `cannot reach ${current.host} (${fetchFailure(error, controller.signal)})`;
     } finally {
       clearTimeout(timer);
     }

@@ -2,6 +2,6 @@
 export { Cache, cacheDir } from './cache.js';
 export { resolveSource } from './resolve.js';
 export { pushPlugin } from './push.js';
-export { canonicalRef, isRemotePath, parseOci } from './reference.js';
+export { canonicalRef, displayPath, isRemotePath, parseOci } from './reference.js';
 export { loadConfig } from '../config/load.js';
 export { locateConfig } from '../config/locate.js';

@@ -39,7 +39,15 @@ export async function pullOci(ref: OciRef, ctx: PullContext, revalidate: boolean
   const key = formatOci(ref);
   const cached = await ctx.cache.readRecord(key);
   const cachedOk = cached && (await ctx.cache.recordFile(cached)) ? cached : null;
-  if (cachedOk && (ref.digest || !revalidate)) return { record: cachedOk, fromCache: true, warning: null };
+  if (cachedOk && (ref.digest || !revalidate)) {
+    if (cachedOk.aliasOf !== undefined) {
+      // Asked for by its digest: it is kept for its own sake now, whatever the tag does.
+      const { aliasOf: _tag, ...record } = cachedOk;
+      await ctx.cache.writeRecord(record);
+      return { record, fromCache: true, warning: null };
+    }
+    return { record: cachedOk, fromCache: true, warning: null };
+  }
   try {
     return await fetchOci(ref, ctx, cachedOk);
   } catch (error) {
@@ -55,7 +63,6 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
   const key = formatOci(ref);
   const client = new OciClient(ref.registry, ctx.registryOptions(ref.registry));
   ctx.onProgress?.({ ref: key, phase: 'resolving' });
-  const blobs: string[] = [];
   let manifest = await fetchManifest(client, ref, ref.digest ?? ref.tag!, ref.digest, key);
   const resolved = manifest.digest;
   if (cached && cached.digest === resolved) {
@@ -64,9 +71,8 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     await ctx.cache.writeRecord(record);
     return { record, fromCache: true, warning: null };
   }
-  blobs.push(resolved);
-  // Manifests are stored only once the layer has been verified: a bad pull leaves nothing behind.
-  const manifests: FetchedManifest[] = [manifest];
+  // Manifests are checked against their digests, used, and not stored: a record keeps the digest
+  // it resolved to, and a pinned lookup needs only the record and the layer.
   if (isIndex(manifest)) {
     const entries = (manifest.json.manifests ?? []) as Descriptor[];
     const chosen = selectPlatform(entries);
@@ -76,8 +82,6 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     }
     manifest = await fetchManifest(client, ref, chosen.digest, chosen.digest, key);
     if (isIndex(manifest)) throw new SourceError('SOURCE_FORMAT', `${key}: nested image indexes are not supported`);
-    blobs.push(manifest.digest);
-    manifests.push(manifest);
   }
   const layers = (manifest.json.layers ?? []) as Descriptor[];
   const wasm = layers.find((l) => l.mediaType === MediaTypes.wasmLayer);
@@ -89,10 +93,9 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     throw new SourceError('SOURCE_FORMAT', `${key}: no plugin layer (expected ${MediaTypes.wasmLayer} or a tar+gzip layer; found ${layers.map((l) => l.mediaType).join(', ') || 'no layers'})`);
   }
   if (!Number.isSafeInteger(layer.size) || layer.size < 0) throw new SourceError('SOURCE_FORMAT', `${key}: the layer descriptor has no valid size`);
-  blobs.push(layer.digest);
   let downloaded = false;
   if (!(await ctx.cache.hasBlob(layer.digest))) {
-    const body = await client.blob(ref.repository, layer.digest, ctx.idleMs);
+    const body = await client.blob(ref.repository, layer.digest);
     await ctx.cache.putStream(body, { digest: layer.digest, size: layer.size, what: `${key}: layer ${layer.digest}`, idleMs: ctx.idleMs }, (p) =>
       ctx.onProgress?.({ ref: key, phase: 'downloading', bytes: p.bytes, total: p.total }),
     );
@@ -107,25 +110,29 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
     size = layer.size;
   } else {
     ctx.onProgress?.({ ref: key, phase: 'extracting' });
-    const extracted = extractSingleFile(await ctx.cache.readBlob(layer.digest), `${key}: layer ${layer.digest}`);
-    file = await ctx.cache.putExtracted(layer.digest, extracted.name, extracted.bytes);
+    const extracted = await extractSingleFile(await ctx.cache.readBlob(layer.digest), `${key}: layer ${layer.digest}`);
     fileDigest = sha256(extracted.bytes);
+    file = await ctx.cache.putExtracted(layer.digest, extracted.name, extracted.bytes, fileDigest);
     size = extracted.bytes.length;
   }
-  for (const m of manifests) await ctx.cache.putBlob(m.bytes, m.digest);
   const record: CacheRecord = {
     ref: key,
     type: 'oci',
     digest: resolved,
-    blobs,
+    blobs: [layer.digest],
     file: relative(ctx.cache.root, file),
     fileDigest,
     size,
     fetchedAt: new Date().toISOString(),
   };
   await ctx.cache.writeRecord(record);
-  // The same artifact by digest, so a pinned reference to it finds it offline.
-  if (!ref.digest) await ctx.cache.writeRecord({ ...record, ref: formatOci({ ...ref, tag: null, digest: resolved }) });
+  // The same artifact by digest, so a pinned reference to it finds it offline; an alias of the
+  // tag, unless the digest was asked for itself.
+  if (!ref.digest) {
+    const byDigest = formatOci({ ...ref, tag: null, digest: resolved });
+    const own = await ctx.cache.readRecord(byDigest);
+    if (!own || own.aliasOf !== undefined) await ctx.cache.writeRecord({ ...record, ref: byDigest, aliasOf: key });
+  }
   ctx.onProgress?.({ ref: key, phase: 'done', bytes: size, total: size });
   return { record, fromCache: !downloaded, warning: null };
 }

@@ -1,6 +1,7 @@
 import { SourceError } from './errors.js';
 import type { Credentials } from './dockerAuth.js';
-import { isLoopback } from './reference.js';
+import { fetchFailure } from './fetchFailure.js';
+import { isAllowedDownloadUrl, isLoopback } from './reference.js';
 
 export const MediaTypes = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -14,7 +15,6 @@ export const MediaTypes = {
 } as const;
 
 const MANIFEST_ACCEPT = [MediaTypes.ociManifest, MediaTypes.ociIndex, MediaTypes.dockerManifest, MediaTypes.dockerList].join(', ');
-const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface Descriptor {
   mediaType: string;
@@ -29,7 +29,16 @@ export interface RegistryOptions {
   /** Allow plain http:// to a non-loopback registry. */
   insecure: boolean;
   credentials: Credentials | null;
+  /**
+   * How long a read may wait for the registry (`PLUGD_DOWNLOAD_IDLE_MS`): for a blob, its
+   * headers; for a manifest, an upload's small steps or a token, the whole answer. A layer's
+   * upload (`plugd push`) has no limit: its length is the network's business.
+   */
+  idleMs: number;
 }
+
+/** How a request is limited: its headers, its whole exchange (small answers), or not at all. */
+type Limit = 'headers' | 'exchange' | 'none';
 
 /**
  * A small client for the OCI distribution API over `fetch`: manifests and blobs, uploads, and
@@ -40,6 +49,8 @@ export interface RegistryOptions {
 export class OciClient {
   private readonly base: string;
   private readonly tokens = new Map<string, string>();
+  /** Each response's abort signal, to tell a limit that ran out from other failures. */
+  private readonly signals = new WeakMap<Response, AbortSignal>();
   private basic = false;
 
   constructor(
@@ -52,10 +63,15 @@ export class OciClient {
 
   /** Fetches a manifest or index by tag or digest; `bytes` are exactly what the registry sent. */
   async manifest(repository: string, reference: string): Promise<{ bytes: Buffer; mediaType: string; headerDigest: string | null }> {
-    const response = await this.request('GET', repository, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT, scope: 'pull' });
+    const response = await this.request('GET', repository, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT, scope: 'pull', limit: 'exchange' });
     if (response.status === 404) throw new SourceError('SOURCE_NOT_FOUND', `${this.registry}/${repository}:${reference}: manifest not found (404)`);
     await this.expectOk(response, `${this.registry}/${repository}: manifest ${reference}`);
-    const bytes = Buffer.from(await response.arrayBuffer());
+    let bytes: Buffer;
+    try {
+      bytes = Buffer.from(await response.arrayBuffer());
+    } catch (error) {
+      throw unreachable(this.registry, error, this.signals.get(response));
+    }
     const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
     return { bytes, mediaType, headerDigest: response.headers.get('docker-content-digest') };
   }
@@ -64,8 +80,8 @@ export class OciClient {
    * Opens a blob's body for streaming. The registry has `idleMs` to send the headers; the body
    * has no overall limit (the reader applies an idle limit per chunk).
    */
-  async blob(repository: string, digest: string, idleMs: number): Promise<ReadableStream<Uint8Array>> {
-    const response = await this.request('GET', repository, `/v2/${repository}/blobs/${digest}`, { scope: 'pull', headersTimeoutMs: idleMs });
+  async blob(repository: string, digest: string): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.request('GET', repository, `/v2/${repository}/blobs/${digest}`, { scope: 'pull', limit: 'headers' });
     if (response.status === 404) throw new SourceError('SOURCE_NOT_FOUND', `${this.registry}/${repository}: blob ${digest} not found (404)`);
     await this.expectOk(response, `${this.registry}/${repository}: blob ${digest}`);
     if (!response.body) throw new SourceError('SOURCE_UNREACHABLE', `${this.registry}/${repository}: blob ${digest}: empty response`);
@@ -74,10 +90,10 @@ export class OciClient {
 
   /** Uploads a blob unless the registry already has it (monolithic upload: POST then PUT). */
   async pushBlob(repository: string, digest: string, bytes: Uint8Array): Promise<void> {
-    const head = await this.request('HEAD', repository, `/v2/${repository}/blobs/${digest}`, { scope: 'pull,push' });
+    const head = await this.request('HEAD', repository, `/v2/${repository}/blobs/${digest}`, { scope: 'pull,push', limit: 'exchange' });
     await head.body?.cancel();
     if (head.ok) return;
-    const start = await this.request('POST', repository, `/v2/${repository}/blobs/uploads/`, { scope: 'pull,push' });
+    const start = await this.request('POST', repository, `/v2/${repository}/blobs/uploads/`, { scope: 'pull,push', limit: 'exchange' });
     await this.expectOk(start, `${this.registry}/${repository}: starting an upload`);
     await start.body?.cancel();
     const location = start.headers.get('location');
@@ -88,6 +104,7 @@ export class OciClient {
       scope: 'pull,push',
       body: bytes,
       contentType: 'application/octet-stream',
+      limit: 'none',
     });
     await this.expectOk(put, `${this.registry}/${repository}: uploading ${digest}`);
     await put.body?.cancel();
@@ -95,7 +112,7 @@ export class OciClient {
 
   /** Stores a manifest or index under a tag or digest. */
   async pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<void> {
-    const put = await this.request('PUT', repository, `/v2/${repository}/manifests/${reference}`, { scope: 'pull,push', body: bytes, contentType: mediaType });
+    const put = await this.request('PUT', repository, `/v2/${repository}/manifests/${reference}`, { scope: 'pull,push', body: bytes, contentType: mediaType, limit: 'exchange' });
     await this.expectOk(put, `${this.registry}/${repository}: storing manifest ${reference}`);
     await put.body?.cancel();
   }
@@ -104,7 +121,7 @@ export class OciClient {
     method: string,
     repository: string,
     path: string,
-    opts: { accept?: string; scope: string; body?: Uint8Array; contentType?: string; headersTimeoutMs?: number },
+    opts: { accept?: string; scope: string; body?: Uint8Array; contentType?: string; limit: Limit },
   ): Promise<Response> {
     const url = path.startsWith('http') ? path : `${this.base}${path}`;
     const scope = `repository:${repository}:${opts.scope}`;
@@ -114,21 +131,21 @@ export class OciClient {
       if (opts.contentType) headers['content-type'] = opts.contentType;
       const auth = this.authorization(scope);
       if (auth) headers.authorization = auth;
-      // Without headersTimeoutMs the whole exchange has REQUEST_TIMEOUT_MS; with it, only the headers.
-      const headersOnly = opts.headersTimeoutMs === undefined ? null : new AbortController();
-      const timer = headersOnly && setTimeout(() => headersOnly.abort(new Error(`no answer within ${opts.headersTimeoutMs} ms`)), opts.headersTimeoutMs);
+      const controller = opts.limit === 'none' ? null : new AbortController();
+      const idleMs = this.options.idleMs;
+      const timer = controller && setTimeout(() => controller.abort(new Error(`no answer within ${idleMs} ms`)), idleMs);
+      // An exchange limit also covers reading the (small) body: the timer is left to run out.
+      if (opts.limit === 'exchange') timer?.unref();
+      let done = false;
       try {
-        return await fetch(url, {
-          method,
-          headers,
-          ...(opts.body ? { body: opts.body } : {}),
-          redirect: 'follow',
-          signal: headersOnly?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-        });
+        const response = await fetch(url, { method, headers, ...(opts.body ? { body: opts.body } : {}), redirect: 'follow', ...(controller ? { signal: controller.signal } : {}) });
+        done = true;
+        if (controller) this.signals.set(response, controller.signal);
+        return response;
       } catch (error) {
-        throw unreachable(this.registry, error);
+        throw unreachable(this.registry, error, controller?.signal);
       } finally {
-        if (timer) clearTimeout(timer);
+        if (timer && (opts.limit === 'headers' || !done)) clearTimeout(timer);
       }
     };
     let response = await send();
@@ -165,25 +182,42 @@ export class OciClient {
       this.tokens.set(scope, creds.token);
       return;
     }
-    const realm = new URL(params.realm);
+    let realm: URL;
+    try {
+      realm = new URL(params.realm);
+    } catch {
+      throw new SourceError('SOURCE_AUTH', `${this.registry}: the registry's token service realm "${params.realm}" is not a valid URL`);
+    }
+    // The token request carries the docker config's credentials: never in the clear to another host.
+    if (!isAllowedDownloadUrl(realm) && !this.options.insecure) {
+      throw new SourceError(
+        'SOURCE_UNSAFE',
+        `${this.registry}: refused the token service ${realm.origin}: only https:// (or http:// to a loopback host) is used, unless the registry is marked insecure in [registries."${this.registry}"]; nothing was sent`,
+      );
+    }
     if (params.service) realm.searchParams.set('service', params.service);
     realm.searchParams.set('scope', params.scope ?? scope);
     let response: Response;
     try {
       if (creds?.kind === 'identity') {
         const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.token, client_id: 'plugd', scope: params.scope ?? scope, ...(params.service ? { service: params.service } : {}) });
-        response = await fetch(params.realm, { method: 'POST', body: form, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        response = await fetch(params.realm, { method: 'POST', body: form, signal: AbortSignal.timeout(this.options.idleMs) });
       } else {
         const headers: Record<string, string> = {};
         if (creds?.kind === 'basic') headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
-        response = await fetch(realm, { headers, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        response = await fetch(realm, { headers, signal: AbortSignal.timeout(this.options.idleMs) });
       }
     } catch (error) {
       throw unreachable(realm.host, error);
     }
     if (!response.ok) throw new SourceError('SOURCE_AUTH', `${this.registry}: the token service ${realm.origin} refused (${response.status})`);
-    const body = (await response.json()) as { token?: string; access_token?: string };
-    const token = body.token ?? body.access_token;
+    let body: { token?: string; access_token?: string } | null;
+    try {
+      body = (await response.json()) as typeof body;
+    } catch {
+      throw new SourceError('SOURCE_AUTH', `${this.registry}: the token service ${realm.origin} answered with something that is not JSON`);
+    }
+    const token = body?.token ?? body?.access_token;
     if (!token) throw new SourceError('SOURCE_AUTH', `${this.registry}: the token service answered without a token`);
     this.tokens.set(scope, token);
   }
@@ -196,10 +230,8 @@ export class OciClient {
   }
 }
 
-function unreachable(host: string, error: unknown): SourceError {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  return new SourceError('SOURCE_UNREACHABLE', `${host}: cannot reach the registry (${detail})`);
+function unreachable(host: string, error: unknown, signal?: AbortSignal): SourceError {
+  return new SourceError('SOURCE_UNREACHABLE', `${host}: cannot reach the registry (${fetchFailure(error, signal)})`);
 }
 
 /** Parses `Bearer realm="…",service="…",scope="…"`. */

@@ -4,6 +4,7 @@ import { detectPluginType } from '../plugins/detect.js';
 import { sha256 } from './cache.js';
 import { credentialsFor } from './dockerAuth.js';
 import { SourceError } from './errors.js';
+import { downloadIdleMs } from './idle.js';
 import { PLUGIN_TYPE_ANNOTATION } from './oci.js';
 import { MediaTypes, OciClient, type Descriptor } from './ociClient.js';
 import { hostPlatform } from './platform.js';
@@ -56,7 +57,11 @@ export async function pushPlugin(file: string, target: string, options: PushOpti
   if (type === 'wasm' && platform !== undefined && platform !== 'wasi/wasm') throw new SourceError('SOURCE_INVALID', `${file} is a Wasm module: its platform can only be wasi/wasm`);
 
   const insecure = new Set(options.insecureRegistries ?? []);
-  const client = new OciClient(ref.registry, { insecure: insecure.has(ref.registry), credentials: credentialsFor(ref.registry, options.env ?? process.env) });
+  const client = new OciClient(ref.registry, {
+    insecure: insecure.has(ref.registry),
+    credentials: credentialsFor(ref.registry, options.env ?? process.env),
+    idleMs: downloadIdleMs(options.env ?? process.env),
+  });
   const name = basename(file);
   const layerBytes = type === 'wasm' ? bytes : packSingleFile(name, bytes);
   const layer: Descriptor = {

@@ -30,8 +30,17 @@ export function parseSource(path: string): SourceRef {
     } catch {
       throw new ReferenceError(`"${path}" is not a valid URL`);
     }
+    if (url.username || url.password) {
+      // fetch refuses such a URL with a message that repeats it whole, credentials included.
+      const shown = new URL(url.href);
+      shown.username = '';
+      shown.password = '';
+      throw new ReferenceError(
+        `"${displayUrl(shown).replace('://', '://<credentials>@')}": a user name or password in the URL is not accepted; expected a URL without them (a presigned URL carries its token in the query string, which plugd never shows)`,
+      );
+    }
     if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-      throw new ReferenceError(`"${path}": plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://`);
+      throw new ReferenceError(`"${displayUrl(url)}": plain http:// is allowed only for loopback hosts (127.0.0.1, ::1, localhost); use https://`);
     }
     return { type: 'https', url };
   }

@@ -59,10 +59,11 @@ export async function resolveSource(path: string, sha256: string | null, options
 
 function pullContext(options: Pick<ResolveOptions, 'cache' | 'insecureRegistries' | 'env' | 'onProgress'>): PullContext {
   const insecure = new Set(options.insecureRegistries ?? []);
+  const idleMs = downloadIdleMs(options.env ?? process.env);
   return {
     cache: options.cache,
-    registryOptions: (registry: string): RegistryOptions => ({ insecure: insecure.has(registry), credentials: credentialsFor(registry, options.env ?? process.env) }),
-    idleMs: downloadIdleMs(options.env ?? process.env),
+    registryOptions: (registry: string): RegistryOptions => ({ insecure: insecure.has(registry), credentials: credentialsFor(registry, options.env ?? process.env), idleMs }),
+    idleMs,
     onProgress: options.onProgress,
   };
 }

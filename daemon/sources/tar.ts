@@ -1,19 +1,22 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzip, gzipSync } from 'node:zlib';
 import { SourceError } from './errors.js';
 
 const BLOCK = 512;
 /** The most an archive may unpack to: a plugin library, not a disk-filling bomb. */
 const MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
+const gunzipAsync = promisify(gunzip);
 
 /**
  * Takes the one regular file out of a tar+gzip layer (a native plugin's library). Directories
  * are skipped; links, devices, absolute names, `..` components and a second regular file are
- * refused, so nothing can be written outside the cache.
+ * refused, so nothing can be written outside the cache. Unpacks on libuv's thread pool: a large
+ * layer must not hold up the daemon's event loop (and with it every client).
  */
-export function extractSingleFile(gzipped: Uint8Array, what: string): { name: string; bytes: Buffer } {
+export async function extractSingleFile(gzipped: Uint8Array, what: string): Promise<{ name: string; bytes: Buffer }> {
   let tar: Buffer;
   try {
-    tar = gunzipSync(gzipped, { maxOutputLength: MAX_UNPACKED_BYTES });
+    tar = await gunzipAsync(gzipped, { maxOutputLength: MAX_UNPACKED_BYTES });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new SourceError('SOURCE_FORMAT', `${what}: the archive unpacks to more than ${MAX_UNPACKED_BYTES} bytes`);
     throw new SourceError('SOURCE_FORMAT', `${what}: not a gzip archive (${(error as Error).message})`);

@@ -16,10 +16,7 @@ export const pluginFile = /\.(wasm|so|dylib|dll)$/;
 export function discoverPlugins(dir: string, taken: ReadonlySet<string>, logger: Logger): ToolEntry[] {
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && pluginFile.test(e.name))
-      .map((e) => e.name)
-      .sort();
+    names = listPluginFiles(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT') logger.warn(`plugins_dir ${dir}: cannot list it (${(error as Error).message})`);
@@ -58,4 +55,21 @@ export function discoverPlugins(dir: string, taken: ReadonlySet<string>, logger:
     });
   }
   return entries;
+}
+
+/** The names of the plugin files directly in `dir`, sorted; throws when it cannot be listed. */
+function listPluginFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && pluginFile.test(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
+/** {@link discoverPlugins}' listing of `dir` without its checks: none when it cannot be listed. */
+export function pluginFilesIn(dir: string): string[] {
+  try {
+    return listPluginFiles(dir);
+  } catch {
+    return [];
+  }
 }

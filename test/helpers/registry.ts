@@ -184,6 +184,8 @@ export class TestRegistry implements AsyncDisposable {
  */
 export class StallingProxy implements AsyncDisposable {
   stallBlobs: 'body' | 'headers' | false = 'body';
+  /** Stall manifest answers the same way (after the headers, or before them). */
+  stallManifests: 'body' | 'headers' | false = false;
   /** Stalled responses whose connection the client closed. */
   abandoned = 0;
   private constructor(
@@ -212,7 +214,8 @@ export class StallingProxy implements AsyncDisposable {
     for (const name of ['accept', 'authorization']) if (typeof req.headers[name] === 'string') headers[name] = req.headers[name];
     const response = await fetch(`http://${this.upstream}${req.url ?? '/'}`, { method: req.method ?? 'GET', headers, redirect: 'manual' });
     const body = Buffer.from(await response.arrayBuffer());
-    const stall = req.method === 'GET' && response.ok && /\/blobs\/sha256:/.test(req.url ?? '') ? this.stallBlobs : false;
+    const url = req.url ?? '';
+    const stall = req.method === 'GET' && response.ok ? (/\/blobs\/sha256:/.test(url) ? this.stallBlobs : /\/manifests\//.test(url) ? this.stallManifests : false) : false;
     if (stall) res.on('close', () => this.abandoned++);
     if (stall === 'headers') return;
     const out: Record<string, string> = {};
