@@ -26,9 +26,10 @@ export async function runStream(input: HttpStreamInput, deps: StreamDeps): Promi
   // The request goes out while the parser starts: both before the first byte can come back.
   const opening = openRequest(req, input.policy, deps.signal);
   opening.catch(() => undefined);
-  // Node writes the request to its socket on a next tick, which would wait behind the parser's
-  // start (a microtask): let the write go first.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Node writes the request to a kept-alive socket in a next tick queued when the request was
+  // made; the parser's start (a microtask) would run before it. A next tick queued now runs just
+  // after that write (a setImmediate would wait for the event loop's check phase as well).
+  await new Promise((resolve) => process.nextTick(resolve));
   const generation = deps.generation();
   let started: string | null;
   try {

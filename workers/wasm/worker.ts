@@ -86,6 +86,10 @@ const logger = {
   trace: (m: string) => log(5, start.plugin, m),
 } as unknown as Console;
 
+// Extism names a module passed without a manifest by its index. Calling `[name, fn]` rather than
+// `fn` skips its search of the module's exports, which copies the whole export list every call.
+const MODULE_NAME = '0';
+
 let instance: Promise<Plugin> | undefined;
 /** The loaded instance once `instance` has resolved: the hot path skips an await with it. */
 let loaded: Plugin | undefined;
@@ -137,7 +141,7 @@ async function discard(): Promise<void> {
 async function callText(fn: string, input: string | null): Promise<string | null> {
   const p = loaded ?? (await plugin());
   try {
-    const output = await p.call(fn, input ?? 'null');
+    const output = await p.call([MODULE_NAME, fn], input ?? 'null');
     return output ? output.text() : null;
   } finally {
     legacyHttp?.endCall();
