@@ -1,5 +1,5 @@
 import type { BenchGroup } from '../group.js';
-import { daemonRoundTrip, streamAdded, streamChat } from '../subjects/streamChat.js';
+import { daemonRoundTrip, hopRelayAdded, streamAdded, streamChat } from '../subjects/streamChat.js';
 
 const SHORT = 'count 20';
 const UNPACED = 'count 2000';
@@ -19,7 +19,9 @@ export function streamingGroup(): BenchGroup {
     subjects: [
       streamChat({ id: 'ttft-direct', role: 'floor', label: `time to first token, direct (${SHORT})`, via: 'direct', metric: 'ttft', prompt: SHORT }),
       streamChat({ id: 'ttft-plugd', role: 'subject', label: `time to first token, plugd (${SHORT})`, via: 'plugd', metric: 'ttft', prompt: SHORT }),
-      streamAdded({ id: 'ttft-added', prompt: SHORT }),
+      streamAdded({ id: 'ttft-added', prompt: SHORT, phase: 'steady' }),
+      hopRelayAdded({ id: 'ttft-added-hops', prompt: SHORT }),
+      streamAdded({ id: 'ttft-added-fresh', prompt: SHORT, phase: 'fresh' }),
       daemonRoundTrip({ id: 'daemon-rtt' }),
       streamChat({ id: 'chunk-direct-paced', role: 'floor', label: `µs per chunk, direct (${PACED} ms)`, via: 'direct', metric: 'perChunk', prompt: PACED, count: few }),
       streamChat({ id: 'chunk-plugd-paced', role: 'subject', label: `µs per chunk, plugd (${PACED} ms)`, via: 'plugd', metric: 'perChunk', prompt: PACED, count: few }),
@@ -33,6 +35,18 @@ export function streamingGroup(): BenchGroup {
         numerator: { subject: 'ttft-added', metric: 'median' },
         unit: 'ms',
         target: { op: '<', value: 2 },
+      },
+      {
+        id: 'ttft-added-fresh',
+        label: 'added time to first token, new daemon (its 4th chat on; median)',
+        numerator: { subject: 'ttft-added-fresh', metric: 'median' },
+        unit: 'ms',
+      },
+      {
+        id: 'ttft-added-hops',
+        label: 'added time to first token, hop relay: the hops alone (median)',
+        numerator: { subject: 'ttft-added-hops', metric: 'median' },
+        unit: 'ms',
       },
       {
         id: 'ttft-added-vs-rtt',

@@ -1,3 +1,9 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PlugdClient } from '../../clients/client.js';
 import { DaemonProcess } from '../../test/helpers/daemonProcess.js';
 import { openaiToml } from '../../test/helpers/openaiConfig.js';
@@ -7,6 +13,16 @@ import { acquireServer, directStream, releaseServer, type ServerProcess, type St
 
 /** What a row measures of each streamed chat: time to first token, or µs per chunk. */
 export type StreamMetric = 'ttft' | 'perChunk';
+
+/**
+ * Chats before a time-to-first-token row samples (the unary rows warm up with 5,000 calls). A new
+ * daemon's first chats run in V8's interpreter and baseline tiers: the added time falls over its
+ * first 150–200 chats and then holds (docs/performance.md §12.5). The `fresh` row samples a
+ * daemon's first chats on purpose.
+ */
+const STEADY_WARM_UP = 200;
+/** Chats before a chunk-rate row samples: each of its chats is hundreds of chunks long. */
+const RATE_WARM_UP = 3;
 
 async function plugdStream(client: PlugdClient, handle: string, prompt: string): Promise<StreamTiming> {
   const began = performance.now();
@@ -63,7 +79,8 @@ export function streamChat(spec: { id: string; role: Role; label: string; via: '
     async open() {
       const o = await openBoth(spec.via === 'plugd');
       const once = () => (spec.via === 'plugd' ? plugdStream(o.client!, o.handle, spec.prompt) : directStream(o.server, spec.prompt));
-      for (let i = 0; i < 3; i++) await once(); // warm-up: connections, JIT, plugin instance
+      // Warm-up: connections, JIT, plugin instance.
+      for (let i = 0; i < (spec.metric === 'ttft' ? STEADY_WARM_UP : RATE_WARM_UP); i++) await once();
       return {
         async sample() {
           return { us: figure(await once(), spec.metric) };
@@ -74,23 +91,127 @@ export function streamChat(spec: { id: string; role: Role; label: string; via: '
   });
 }
 
-/** Paired samples: the same chat direct, then through plugd; the sample is plugd's added time to first token. */
-export function streamAdded(spec: { id: string; prompt: string }): Subject {
+/** The same chat direct, then through plugd, back to back: plugd's added time to the first token. */
+async function pairedSample(o: Opened, prompt: string): Promise<{ us: number; series: Record<string, number> }> {
+  const direct = await directStream(o.server, prompt);
+  const plugd = await plugdStream(o.client!, o.handle, prompt);
+  return { us: plugd.ttftUs - direct.ttftUs, series: { 'direct ttft': direct.ttftUs, 'plugd ttft': plugd.ttftUs } };
+}
+
+/**
+ * Paired samples: the same chat direct, then through plugd; the sample is plugd's added time to
+ * first token. `steady`: one daemon, sampled after STEADY_WARM_UP paired chats. `fresh`: each
+ * round starts a new daemon and samples its first chats after three.
+ */
+export function streamAdded(spec: { id: string; prompt: string; phase: 'steady' | 'fresh' }): Subject {
+  const steady = spec.phase === 'steady';
   return sampledSubject({
     id: spec.id,
-    role: 'subject',
-    label: 'added time to first token (plugd − direct, paired)',
-    description: `Each sample streams "${spec.prompt}" directly and then through plugd, back to back; the sample is the difference of their times to the first text delta.`,
+    role: steady ? 'subject' : 'what-if',
+    label: steady ? 'added time to first token (plugd − direct, paired)' : 'added time to first token, new daemon (its 4th chat on)',
+    description: steady
+      ? `Each sample streams "${spec.prompt}" directly and then through plugd, back to back; the sample is the difference of their times to the first text delta. The daemon has served ${STEADY_WARM_UP} such pairs before the first sample.`
+      : `As the paired row, but each round starts a new daemon and samples its chats after the third: the first minutes of a daemon, before V8 has optimised the chat path.`,
     async open() {
+      if (!steady) {
+        let o: Opened | null = null;
+        return {
+          async beginRound() {
+            o = await openBoth(true);
+            for (let i = 0; i < 3; i++) await pairedSample(o, spec.prompt);
+          },
+          sample: () => pairedSample(o!, spec.prompt),
+          async endRound() {
+            if (o) await closeBoth(o);
+            o = null;
+            return {};
+          },
+          async close() {
+            if (o) await closeBoth(o);
+          },
+        };
+      }
       const o = await openBoth(true);
-      for (let i = 0; i < 3; i++) await plugdStream(o.client!, o.handle, spec.prompt);
+      for (let i = 0; i < STEADY_WARM_UP; i++) await pairedSample(o, spec.prompt);
+      return { sample: () => pairedSample(o, spec.prompt), close: () => closeBoth(o) };
+    },
+  });
+}
+
+/** A chat through the hop relay (bench/workers/hopRelay.ts): time to its first text delta, µs. */
+class HopRelay {
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly socket: Socket,
+    private readonly dir: string,
+  ) {
+    let rest = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      const lines = (rest + text).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) this.waiting?.(JSON.parse(line) as { text?: string; end?: true; error?: string });
+    });
+  }
+
+  private waiting: ((answer: { text?: string; end?: true; error?: string }) => void) | undefined;
+  private next = 0;
+
+  static async start(baseUrl: string): Promise<HopRelay> {
+    const dir = mkdtempSync(join(tmpdir(), 'plugd-bench-relay-'));
+    const path = join(dir, 'relay.sock');
+    const child = fork(new URL('../workers/hopRelay.js', import.meta.url), [path, baseUrl], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    await once(child, 'message');
+    const socket = connect(path);
+    await once(socket, 'connect');
+    return new HopRelay(child, socket, dir);
+  }
+
+  chat(prompt: string): Promise<number> {
+    const began = performance.now();
+    let first = 0;
+    return new Promise((resolve, reject) => {
+      this.waiting = (answer) => {
+        if (answer.error) reject(new Error(`hop relay: ${answer.error}`));
+        else if (answer.text !== undefined && !first) first = performance.now();
+        else if (answer.end) resolve((first - began) * 1000);
+      };
+      this.socket.write(`${JSON.stringify({ id: this.next++, prompt })}\n`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.socket.destroy();
+    this.child.disconnect();
+    if (this.child.exitCode === null) await once(this.child, 'exit');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The floor for the added time: the same chat direct, then through the hop relay; the sample is
+ * the relay's added time to first token — what the four thread hops cost with no plugd work.
+ */
+export function hopRelayAdded(spec: { id: string; prompt: string }): Subject {
+  return sampledSubject({
+    id: spec.id,
+    role: 'floor',
+    label: 'added time to first token, hop relay (no plugd work)',
+    description: `Each sample streams "${spec.prompt}" directly and then through bench/workers/hopRelay.ts (client → a process's main thread → its worker thread → the server, and back: plugd's hops without its work), back to back; the sample is the difference of their times to the first text delta.`,
+    async open() {
+      const server = await acquireServer();
+      const relay = await HopRelay.start(server.baseUrl);
+      const sample = async () => {
+        const direct = await directStream(server, spec.prompt);
+        return { us: (await relay.chat(spec.prompt)) - direct.ttftUs };
+      };
+      for (let i = 0; i < STEADY_WARM_UP; i++) await sample();
       return {
-        async sample() {
-          const direct = await directStream(o.server, spec.prompt);
-          const plugd = await plugdStream(o.client!, o.handle, spec.prompt);
-          return { us: plugd.ttftUs - direct.ttftUs, series: { 'direct ttft': direct.ttftUs, 'plugd ttft': plugd.ttftUs } };
+        sample,
+        async close() {
+          await relay.stop();
+          await releaseServer();
         },
-        close: () => closeBoth(o),
       };
     },
   });
