@@ -97,7 +97,8 @@ export class PlugdClient implements AsyncDisposable {
     const reader = new DrainingMessageReader(transport.readable);
     this.#connection = createMessageConnection(reader, new FramedMessageWriter(transport.writable, false));
     this.#connection.onNotification(END_OF_INPUT, () => reader.drained());
-    this.#connection.onNotification(ProvidersChatChunkNotification.type, (params) => {
+    reader.handleDirectly(ProvidersChatChunkNotification.method, (raw) => {
+      const params = raw as Partial<ProvidersChatChunkNotification.Params> | undefined;
       if (typeof params?.seq !== 'number' || typeof params.chunk !== 'object' || params.chunk === null) return;
       this.#streams.get(String(params.streamId))?.push(params.seq, params.chunk);
     });

@@ -1,4 +1,4 @@
-import { AbstractMessageReader, type DataCallback, type Disposable, type MessageReader } from 'vscode-jsonrpc';
+import { AbstractMessageReader, Message, type DataCallback, type Disposable, type MessageReader, type NotificationMessage } from 'vscode-jsonrpc';
 import { FramedMessageReader } from './framedReader.js';
 
 /** The method of the marker queued behind the last message read; never sent on the wire. */
@@ -17,6 +17,7 @@ export const END_OF_INPUT = '$/plugd/endOfInput';
 export class DrainingMessageReader extends AbstractMessageReader implements MessageReader {
   private readonly inner: FramedMessageReader;
   private callback: DataCallback | undefined;
+  private readonly direct = new Map<string, (params: unknown) => void>();
 
   constructor(readable: NodeJS.ReadableStream) {
     super();
@@ -30,7 +31,23 @@ export class DrainingMessageReader extends AbstractMessageReader implements Mess
 
   listen(callback: DataCallback): Disposable {
     this.callback = callback;
-    return this.inner.listen(callback);
+    return this.inner.listen((message) => {
+      const direct = Message.isNotification(message) ? this.direct.get(message.method) : undefined;
+      if (direct) direct((message as NotificationMessage).params);
+      else callback(message);
+    });
+  }
+
+  /**
+   * Hands notifications of `method` to `handler` as soon as they are read, instead of through the
+   * connection's queue, which dispatches one message per event-loop turn (a `setImmediate` each).
+   * For chat chunks: they are most of the traffic and the first one is the time to first token.
+   * A request's answer still goes through the queue, so it is handled after every notification
+   * read before it, as before.
+   */
+  handleDirectly(method: string, handler: (params: unknown) => void): Disposable {
+    this.direct.set(method, handler);
+    return { dispose: () => void this.direct.delete(method) };
   }
 
   /** Called when the marker is dispatched: everything read has been handled. */
