@@ -23,16 +23,22 @@ test('a stream in flight across a reload completes on the old version; calls aft
   const { handle: otherHandle } = await other.build({ provider: 'echo' });
   assert.is((await other.complete({ handle: otherHandle, prompt: 'x' })).text, 'v1 x');
 
-  const stream = streamer.chatStream(handle, user('/count 20000'));
+  // Nearly as long as one Extism call can stream (each chunk is one of its about 32,700 memory
+  // allocations), and the reload starts at the first chunk: it has to land inside the stream.
+  const count = 30_000;
+  const stream = streamer.chatStream(handle, user(`/count ${count}`));
   const texts: string[] = [];
   let last = '';
+  let started!: () => void;
+  const firstChunk = new Promise<void>((resolve) => (started = resolve));
   const consumed = (async () => {
     for await (const chunk of stream) {
       if (chunk.type === 'text') texts.push(chunk.text);
       last = chunk.type;
+      started();
     }
   })();
-  await eventually('the stream has started', () => texts.length > 0, 10_000);
+  await within(10_000, 'the stream has started', firstChunk);
   daemon.writeConfig(config('v2 '));
   const summary = await within(15_000, 'plugins/reload', other.reload());
   const receivedAtSwap = texts.length;
@@ -43,11 +49,11 @@ test('a stream in flight across a reload completes on the old version; calls aft
 
   await within(30_000, 'the stream completes', consumed);
   const result = await stream.result;
-  assert.ok(receivedAtSwap < 20_000, `the reload finished while the stream was in flight (${receivedAtSwap} of 20000 chunks had arrived)`);
-  assert.is(texts.length, 20_000, 'every chunk arrived');
+  assert.ok(receivedAtSwap < count, `the reload finished while the stream was in flight (${receivedAtSwap} of ${count} chunks had arrived)`);
+  assert.is(texts.length, count, 'every chunk arrived');
   assert.ok(texts.every((t, i) => t === `w${i} `), 'in order, none lost or duplicated');
   assert.is(last, 'done');
-  assert.is(result.usage?.outputTokens, 20_000);
+  assert.is(result.usage?.outputTokens, count);
   assert.is(result.finishReason, 'stop');
   if (stillStreaming) assert.is(during, 'v2 x', 'a call made during the old stream went to the new version');
 
