@@ -3,7 +3,7 @@ import type { PluginErrorPayload } from '../../protocol/errors.js';
 import { sendRequest } from '../../workers/http/hostHttp.js';
 import { policyFor } from '../../workers/http/policy.js';
 import { requestFromOutput } from '../../workers/http/request.js';
-import { HTTP_STREAM_TASK, type HttpStreamInput, type HttpStreamOutput } from '../../workers/http/streamTask.js';
+import { encodeStreamTask, HTTP_STREAM_TASK, type HttpStreamOutput } from '../../workers/http/streamTask.js';
 import type { HttpPolicy, HttpTimeouts, QmtHttpRequest, QmtHttpResponse } from '../../workers/http/types.js';
 import type { LegacyHttpStart } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
@@ -103,10 +103,10 @@ export class HttpAdapter {
     }
     const stream = new StreamForwarder(onChunk, () => this.logger.warn(`plugin "${host.name}": chat_stream_parser_parse returned invalid JSON; skipped`));
     // One worker task builds the request, sends it and parses the body (see streamTask.ts).
-    const task: HttpStreamInput = { cfg, request: input, policy: httpPolicy(host) };
+    const task = encodeStreamTask({ cfg, request: input, policy: httpPolicy(host) });
     let text: string | null;
     try {
-      text = await host.call(HTTP_STREAM_TASK, JSON.stringify(task), { signal, onChunk: (data) => stream.take(data) });
+      text = await host.call(HTTP_STREAM_TASK, task, { signal, onChunk: (data) => stream.take(data) });
     } catch (error) {
       throw fromStreamTaskError(error, host.name);
     }

@@ -82,7 +82,8 @@ function attempt(req: QmtHttpRequest, policy: HttpPolicy, signal: AbortSignal | 
   const url = checkRequest(req, policy.allowedHosts);
   const method = String(req.head.method ?? 'GET').toUpperCase();
   if (!/^[A-Z]+$/.test(method)) throw new BadRequestError(`the plugin built a request with an invalid method ${JSON.stringify(req.head.method)}`);
-  const body = Array.isArray(req.body) && req.body.length ? Buffer.from(req.body) : undefined;
+  const bytes = req.body instanceof Uint8Array ? req.body : Array.isArray(req.body) ? Buffer.from(req.body) : undefined;
+  const body = bytes?.length ? bytes : undefined;
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.head.headers ?? {})) headers[k] = String(v);
   if (body && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) headers['content-length'] = String(body.length);

@@ -25,6 +25,23 @@ export interface HttpStreamInput {
 }
 
 /**
+ * The task's input text: `{"cfg","policy"}` as JSON, a newline, then the `chat_stream_request`
+ * input as it is. Written inside the JSON as a string, a long conversation would be escaped here
+ * and unescaped in the worker, which took longer than the rest of the hop (docs/performance.md
+ * §12.6). JSON.stringify never writes a raw newline, so the first one ends the header.
+ */
+export function encodeStreamTask(input: HttpStreamInput): string {
+  return `${JSON.stringify({ cfg: input.cfg, policy: input.policy })}\n${input.request}`;
+}
+
+export function decodeStreamTask(text: string): HttpStreamInput {
+  const newline = text.indexOf('\n');
+  if (newline < 0) throw new Error('a stream task without its header line');
+  const header = JSON.parse(text.slice(0, newline)) as Omit<HttpStreamInput, 'request'>;
+  return { cfg: header.cfg, policy: header.policy, request: text.slice(newline + 1) };
+}
+
+/**
  * The task's output: `{"status"}` when a 2xx body was streamed through the parser; for any other
  * status the whole response (`status`, `headers`, `body` bytes), which the daemon classifies.
  */

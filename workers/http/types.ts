@@ -5,7 +5,8 @@
  */
 export interface QmtHttpRequest {
   head: { method: string; uri: string; headers?: Record<string, string>; version?: string };
-  body?: number[];
+  /** Numbers on the wire; bytes once the host has decoded a plugin's output (workers/http/request.ts). */
+  body?: number[] | Uint8Array;
 }
 
 export interface QmtHttpResponse {

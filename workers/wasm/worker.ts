@@ -5,7 +5,7 @@ import type { CallContext, Plugin } from '@extism/extism';
 import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
 import { begin, finish, pause, resume } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
-import { HTTP_STREAM_TASK, runsHttpStreams, type HttpStreamInput } from '../http/streamTask.js';
+import { decodeStreamTask, HTTP_STREAM_TASK, runsHttpStreams } from '../http/streamTask.js';
 // The HTTP code (node:http, node:https) loads only in workers that need it: a replacement
 // worker for a plugin without HTTP starts as fast as before.
 type LegacyModule = typeof import('../http/legacyFunctions.js');
@@ -273,7 +273,7 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
   port?.on('message', () => undefined);
   const { runStream, streamFailure } = streamModule ?? (streamModule = await import('../http/runStream.js'));
   try {
-    const input = JSON.parse(task.input ?? 'null') as HttpStreamInput;
+    const input = decodeStreamTask(task.input ?? '');
     const output = await runStream(input, {
       call: (fn, text) => streamCall(task.id, fn, text, port),
       generation: () => generation,
