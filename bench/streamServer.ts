@@ -43,9 +43,21 @@ export interface StreamTiming {
 
 const agent = new http.Agent({ keepAlive: true });
 
+/** A message of a conversation, as both the direct fetch and PlugdClient send it. */
+export interface BenchMessage {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** Earlier turns of about `kb` kilobytes of text, for the rows that stream a long conversation. */
+export function conversation(kb: number): BenchMessage[] {
+  const turn = 'Lorem ipsum "dolor" sit amet, consectetur adipiscing elit; sed do eiusmod tempor. '.repeat(6).slice(0, 500);
+  return Array.from({ length: Math.ceil((kb * 1000) / 500) }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: turn }));
+}
+
 /** The floor: the same streamed chat fetched straight from the server, SSE parsed as it arrives. */
-export function directStream(server: { baseUrl: string }, prompt: string): Promise<StreamTiming> {
-  const body = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } });
+export function directStream(server: { baseUrl: string }, prompt: string, history: BenchMessage[] = []): Promise<StreamTiming> {
+  const body = JSON.stringify({ model: 'gpt-test', messages: [...history, { role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } });
   const began = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(`${server.baseUrl}/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (res) => {

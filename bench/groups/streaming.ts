@@ -22,6 +22,7 @@ export function streamingGroup(): BenchGroup {
       streamAdded({ id: 'ttft-added', prompt: SHORT, phase: 'steady' }),
       hopRelayAdded({ id: 'ttft-added-hops', prompt: SHORT }),
       streamAdded({ id: 'ttft-added-fresh', prompt: SHORT, phase: 'fresh' }),
+      streamAdded({ id: 'ttft-added-50kb', prompt: SHORT, phase: 'steady', historyKb: 50 }),
       daemonRoundTrip({ id: 'daemon-rtt' }),
       streamChat({ id: 'chunk-direct-paced', role: 'floor', label: `µs per chunk, direct (${PACED} ms)`, via: 'direct', metric: 'perChunk', prompt: PACED, count: few }),
       streamChat({ id: 'chunk-plugd-paced', role: 'subject', label: `µs per chunk, plugd (${PACED} ms)`, via: 'plugd', metric: 'perChunk', prompt: PACED, count: few }),
@@ -40,6 +41,12 @@ export function streamingGroup(): BenchGroup {
         id: 'ttft-added-fresh',
         label: 'added time to first token, new daemon (its 4th chat on; median)',
         numerator: { subject: 'ttft-added-fresh', metric: 'median' },
+        unit: 'ms',
+      },
+      {
+        id: 'ttft-added-50kb',
+        label: 'added time to first token, after 50 kB of conversation (median)',
+        numerator: { subject: 'ttft-added-50kb', metric: 'median' },
         unit: 'ms',
       },
       {

@@ -9,7 +9,7 @@ import { DaemonProcess } from '../../test/helpers/daemonProcess.js';
 import { openaiToml } from '../../test/helpers/openaiConfig.js';
 import { sampledSubject } from '../sampled.js';
 import type { Role, Subject } from '../subject.js';
-import { acquireServer, directStream, releaseServer, type ServerProcess, type StreamTiming } from '../streamServer.js';
+import { acquireServer, conversation, directStream, releaseServer, type BenchMessage, type ServerProcess, type StreamTiming } from '../streamServer.js';
 
 /** What a row measures of each streamed chat: time to first token, or µs per chunk. */
 export type StreamMetric = 'ttft' | 'perChunk';
@@ -24,12 +24,12 @@ const STEADY_WARM_UP = 200;
 /** Chats before a chunk-rate row samples: each of its chats is hundreds of chunks long. */
 const RATE_WARM_UP = 3;
 
-async function plugdStream(client: PlugdClient, handle: string, prompt: string): Promise<StreamTiming> {
+async function plugdStream(client: PlugdClient, handle: string, prompt: string, history: BenchMessage[] = []): Promise<StreamTiming> {
   const began = performance.now();
   let first = 0;
   let last = 0;
   let chunks = 0;
-  for await (const chunk of client.chatStream(handle, [{ role: 'user', content: prompt }])) {
+  for await (const chunk of client.chatStream(handle, [...history, { role: 'user', content: prompt }])) {
     if (chunk.type !== 'text') continue;
     last = performance.now();
     if (!chunks++) first = last;
@@ -92,9 +92,9 @@ export function streamChat(spec: { id: string; role: Role; label: string; via: '
 }
 
 /** The same chat direct, then through plugd, back to back: plugd's added time to the first token. */
-async function pairedSample(o: Opened, prompt: string): Promise<{ us: number; series: Record<string, number> }> {
-  const direct = await directStream(o.server, prompt);
-  const plugd = await plugdStream(o.client!, o.handle, prompt);
+async function pairedSample(o: Opened, prompt: string, history: BenchMessage[] = []): Promise<{ us: number; series: Record<string, number> }> {
+  const direct = await directStream(o.server, prompt, history);
+  const plugd = await plugdStream(o.client!, o.handle, prompt, history);
   return { us: plugd.ttftUs - direct.ttftUs, series: { 'direct ttft': direct.ttftUs, 'plugd ttft': plugd.ttftUs } };
 }
 
@@ -103,14 +103,20 @@ async function pairedSample(o: Opened, prompt: string): Promise<{ us: number; se
  * first token. `steady`: one daemon, sampled after STEADY_WARM_UP paired chats. `fresh`: each
  * round starts a new daemon and samples its first chats after three.
  */
-export function streamAdded(spec: { id: string; prompt: string; phase: 'steady' | 'fresh' }): Subject {
+export function streamAdded(spec: { id: string; prompt: string; phase: 'steady' | 'fresh'; historyKb?: number }): Subject {
   const steady = spec.phase === 'steady';
+  const history = conversation(spec.historyKb ?? 0);
+  const label = !steady
+    ? 'added time to first token, new daemon (its 4th chat on)'
+    : spec.historyKb
+      ? `added time to first token, after ${spec.historyKb} kB of conversation`
+      : 'added time to first token (plugd − direct, paired)';
   return sampledSubject({
     id: spec.id,
-    role: steady ? 'subject' : 'what-if',
-    label: steady ? 'added time to first token (plugd − direct, paired)' : 'added time to first token, new daemon (its 4th chat on)',
+    role: steady && !spec.historyKb ? 'subject' : 'what-if',
+    label,
     description: steady
-      ? `Each sample streams "${spec.prompt}" directly and then through plugd, back to back; the sample is the difference of their times to the first text delta. The daemon has served ${STEADY_WARM_UP} such pairs before the first sample.`
+      ? `Each sample streams "${spec.prompt}"${spec.historyKb ? ` after ${history.length} earlier turns (${spec.historyKb} kB of text)` : ''} directly and then through plugd, back to back; the sample is the difference of their times to the first text delta. The daemon has served ${STEADY_WARM_UP} such pairs before the first sample.`
       : `As the paired row, but each round starts a new daemon and samples its chats after the third: the first minutes of a daemon, before V8 has optimised the chat path.`,
     async open() {
       if (!steady) {
@@ -132,8 +138,8 @@ export function streamAdded(spec: { id: string; prompt: string; phase: 'steady' 
         };
       }
       const o = await openBoth(true);
-      for (let i = 0; i < STEADY_WARM_UP; i++) await pairedSample(o, spec.prompt);
-      return { sample: () => pairedSample(o, spec.prompt), close: () => closeBoth(o) };
+      for (let i = 0; i < STEADY_WARM_UP; i++) await pairedSample(o, spec.prompt, history);
+      return { sample: () => pairedSample(o, spec.prompt, history), close: () => closeBoth(o) };
     },
   });
 }
