@@ -1,5 +1,6 @@
 import type { ChatResult, StreamChunk } from '../../protocol/chat.js';
 import type { PluginErrorPayload } from '../../protocol/errors.js';
+import { responseJson } from '../../workers/http/bodyJson.js';
 import { sendRequest } from '../../workers/http/hostHttp.js';
 import { policyFor } from '../../workers/http/policy.js';
 import { requestFromOutput } from '../../workers/http/request.js';
@@ -92,7 +93,7 @@ export class HttpAdapter {
   async chat(host: PluginHost, input: string, cfg: Record<string, unknown>, signal: CancelSignal): Promise<ChatResult> {
     const response = await this.exchange(host, 'chat_request', input, signal, 'chat');
     if (!ok(response)) throw await this.classifyChat(host, cfg, response, signal);
-    const output = await callJson(host, 'parse_chat_response', { cfg, resp: { resp: response } }, signal);
+    const output = await callJson(host, 'parse_chat_response', responseInput(cfg, response), signal);
     if (!isObject(output)) throw badOutput(host, 'parse_chat_response', 'a chat response object');
     return toChatResult(output as QmtChatResponse);
   }
@@ -122,14 +123,14 @@ export class HttpAdapter {
     requireExports(host, 'embeddings', 'embed_request', 'parse_embed_response');
     const response = await this.exchange(host, 'embed_request', JSON.stringify({ cfg, inputs }), signal, 'embed');
     if (!ok(response)) throw fromStatus(response, host.name, 'embed');
-    return embeddings(host, 'parse_embed_response', await callJson(host, 'parse_embed_response', { cfg, resp: { resp: response } }, signal));
+    return embeddings(host, 'parse_embed_response', await callJson(host, 'parse_embed_response', responseInput(cfg, response), signal));
   }
 
   async complete(host: PluginHost, cfg: Record<string, unknown>, req: Record<string, unknown>, signal: CancelSignal): Promise<string> {
     requireExports(host, 'completion', 'complete_request', 'parse_complete_response');
     const response = await this.exchange(host, 'complete_request', JSON.stringify({ cfg, req }), signal, 'complete');
     if (!ok(response)) throw fromStatus(response, host.name, 'complete');
-    const output = await callJson(host, 'parse_complete_response', { cfg, resp: { resp: response } }, signal);
+    const output = await callJson(host, 'parse_complete_response', responseInput(cfg, response), signal);
     const text = (output as { text?: unknown } | null)?.text;
     if (typeof text !== 'string') throw badOutput(host, 'parse_complete_response', 'an object {"text": string}');
     return text;
@@ -137,12 +138,12 @@ export class HttpAdapter {
 
   async listModels(host: PluginHost, cfg: Record<string, unknown>, signal: CancelSignal): Promise<string[]> {
     if (host.hasExport('list_models_static')) {
-      const models = await callJson(host, 'list_models_static', { cfg }, signal);
+      const models = await callJson(host, 'list_models_static', JSON.stringify({ cfg }), signal);
       if (models !== null) return modelNames(host, 'list_models_static', models);
     }
     const response = await this.exchange(host, 'list_models_request', JSON.stringify({ cfg }), signal, 'list models');
     if (!ok(response)) throw fromStatus(response, host.name, 'list models');
-    return modelNames(host, 'parse_list_models_response', await callJson(host, 'parse_list_models_response', { resp: { resp: response } }, signal));
+    return modelNames(host, 'parse_list_models_response', await callJson(host, 'parse_list_models_response', responseInput(undefined, response), signal));
   }
 
   /** Builds a request with `fn`, sends it, returns the whole response. */
@@ -170,7 +171,7 @@ export class HttpAdapter {
     if (!host.hasExport('classify_chat_error')) return fromStatus(response, host.name, 'chat');
     let payload: unknown;
     try {
-      payload = await callJson(host, 'classify_chat_error', { cfg, resp: { resp: response } }, signal);
+      payload = await callJson(host, 'classify_chat_error', responseInput(cfg, response), signal);
     } catch (error) {
       // A classifier may report the error as its own typed failure instead of as output.
       if (error instanceof DaemonError && error.code === 'PLUGIN_ERROR' && error.details.payload) payload = error.details.payload;
@@ -187,8 +188,14 @@ function ok(response: QmtHttpResponse): boolean {
   return response.head.status >= 200 && response.head.status < 300;
 }
 
-async function callJson(host: PluginHost, fn: string, input: unknown, signal: CancelSignal): Promise<unknown> {
-  return parseOutput(host, fn, await host.call(fn, JSON.stringify(input), { signal }));
+/** Calls `fn` with JSON text; its output parsed as JSON. */
+async function callJson(host: PluginHost, fn: string, input: string, signal: CancelSignal): Promise<unknown> {
+  return parseOutput(host, fn, await host.call(fn, input, { signal }));
+}
+
+/** A `parse_*` / `classify_chat_error` input: `{"cfg","resp":{"resp":{"head","body"}}}` (no `cfg` for model lists). */
+function responseInput(cfg: Record<string, unknown> | undefined, response: QmtHttpResponse): string {
+  return `{${cfg ? `"cfg":${JSON.stringify(cfg)},` : ''}"resp":{"resp":${responseJson(response)}}}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -172,11 +172,11 @@ export async function sendRequest(req: QmtHttpRequest, policy: HttpPolicy, signa
   return readAll(await openRequest(req, policy, signal));
 }
 
-/** Reads an opened response to its end, in QueryMT's response shape. */
+/** Reads an opened response to its end, in QueryMT's response shape (write it out with bodyJson.ts's responseJson). */
 export async function readAll(res: OpenResponse): Promise<QmtHttpResponse> {
   const pieces: Buffer[] = [];
   for await (const piece of res.body) pieces.push(piece);
-  return { head: { status: res.status, headers: res.headers, version: res.version }, body: [...Buffer.concat(pieces)] };
+  return { head: { status: res.status, headers: res.headers, version: res.version }, body: Buffer.concat(pieces) };
 }
 
 /** Splits a byte stream into lines, each with its `\n` (the last one may lack it). */

@@ -1,4 +1,5 @@
 import type { CallContext } from '@extism/extism';
+import { responseJson } from './bodyJson.js';
 import { policyFor } from './policy.js';
 import { retryAfter } from './retryAfter.js';
 import { SyncHttp, type SyncReply } from './syncClient.js';
@@ -54,7 +55,7 @@ export function legacyHttp(context: LegacyContext): LegacyHttp {
       // Failures below HTTP come back as a response, as under QueryMT (status 500 with the reason
       // as the body; 403 for a host outside allowed_hosts), so the plugin decides what to report.
       const resp: QmtHttpResponse = reply.ok && reply.resp ? reply.resp : errorResponse(reply);
-      return ctx.store(JSON.stringify({ resp }));
+      return ctx.store(`{"resp":${responseJson(resp)}}`);
     },
     qmt_http_stream_open(ctx, offset) {
       let reply: SyncReply;

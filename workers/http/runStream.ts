@@ -56,7 +56,8 @@ export async function runStream(input: HttpStreamInput, deps: StreamDeps): Promi
     const res: OpenResponse = await opening;
     if (res.status < 200 || res.status >= 300) {
       const { head, body } = await readAll(res);
-      return { ...head, body };
+      // An error answer, small: it crosses to the daemon inside the task's JSON result.
+      return { ...head, body: Array.from(body) };
     }
     const prefix = `{"parser_id":${parserId},"chunk":[`;
     for await (const line of lines(res.body)) {

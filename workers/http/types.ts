@@ -11,7 +11,8 @@ export interface QmtHttpRequest {
 
 export interface QmtHttpResponse {
   head: { status: number; headers: Record<string, string>; version: string };
-  body: number[];
+  /** Numbers on the wire; bytes as the host reads them, written out by bodyJson.ts. */
+  body: number[] | Uint8Array;
 }
 
 /** Per-provider HTTP timeouts, in milliseconds (`connect_timeout_ms` and friends in plugins.toml). */

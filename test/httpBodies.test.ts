@@ -1,13 +1,15 @@
-// What an HTTP-adapter plugin's *_request export returns → the request the host sends: the body's
-// JSON array of numbers decoded straight into bytes, whatever the key order or spacing, and
-// anything that is not a byte array refused with the same words as before.
+// HTTP bodies in QueryMT's JSON (one number per byte), both ways. A *_request export's output →
+// the request the host sends: the body decoded straight into bytes, whatever the key order or
+// spacing, anything that is not a byte array refused with the same words as before. A response →
+// the parse_* input: exactly what JSON.stringify wrote.
 import { randomBytes } from 'node:crypto';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { byteArrayJson, responseJson } from '../workers/http/bodyJson.js';
 import { BadRequestError } from '../workers/http/errors.js';
 import { requestFromOutput } from '../workers/http/request.js';
 
-const test = suite('request output');
+const test = suite('http bodies');
 const head = { method: 'POST', uri: 'http://127.0.0.1:8080/v1/chat/completions', headers: { 'content-type': 'application/json' }, version: 'HTTP/1.1' };
 
 function bytesOf(body: unknown): number[] {
@@ -65,6 +67,16 @@ test('malformed output says what was wrong, as before', () => {
   assert.match(refused('{"req":{"head":{"method":"POST"},"body":[1]}}'), 'chat_request returned an unexpected value (expected an HTTP request');
   assert.match(refused('{"body":[1]}'), 'chat_request returned an unexpected value');
   assert.match(refused('not json'), 'chat_request returned invalid JSON: not json');
+});
+
+test('a response body is written as JSON.stringify wrote it: every byte value, empty, and given as numbers', () => {
+  const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(10_000)]);
+  assert.is(byteArrayJson(bytes), JSON.stringify([...bytes]));
+  assert.is(byteArrayJson(new Uint8Array(0)), '[]');
+  assert.is(byteArrayJson([7, 0, 255]), '[7,0,255]');
+  const resp = { head: { status: 429, headers: { 'retry-after': '2' }, version: 'HTTP/1.1' }, body: Buffer.from('{"error":"slow down"}') };
+  assert.is(responseJson(resp), JSON.stringify({ head: resp.head, body: [...resp.body] }));
+  assert.equal(JSON.parse(responseJson(resp)), { head: resp.head, body: [...resp.body] });
 });
 
 test.run();
