@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
+import { streamRequestBody, textDeltas, type BenchMessage } from './chatWire.js';
 
 /** The OpenAI-compatible test server (test/helpers/openaiServer.ts) in a child process. */
 export interface ServerProcess {
@@ -43,41 +44,23 @@ export interface StreamTiming {
 
 const agent = new http.Agent({ keepAlive: true });
 
-/** A message of a conversation, as both the direct fetch and PlugdClient send it. */
-export interface BenchMessage {
-  role: 'user' | 'assistant';
-  content: string;
-}
-
-/** Earlier turns of about `kb` kilobytes of text, for the rows that stream a long conversation. */
-export function conversation(kb: number): BenchMessage[] {
-  const turn = 'Lorem ipsum "dolor" sit amet, consectetur adipiscing elit; sed do eiusmod tempor. '.repeat(6).slice(0, 500);
-  return Array.from({ length: Math.ceil((kb * 1000) / 500) }, (_, i) => ({ role: i % 2 ? 'assistant' : 'user', content: turn }));
-}
-
 /** The floor: the same streamed chat fetched straight from the server, SSE parsed as it arrives. */
 export function directStream(server: { baseUrl: string }, prompt: string, history: BenchMessage[] = []): Promise<StreamTiming> {
-  const body = JSON.stringify({ model: 'gpt-test', messages: [...history, { role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } });
+  const body = streamRequestBody(prompt, history);
   const began = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request(`${server.baseUrl}/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (res) => {
       let first = 0;
       let last = 0;
       let chunks = 0;
-      let rest = '';
       res.setEncoding('utf8');
-      res.on('data', (text: string) => {
-        const lines = (rest + text).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) {
-          if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
-          const event = JSON.parse(line.slice(6)) as { choices: Array<{ delta?: { content?: string } }> };
-          if (event.choices[0]?.delta?.content) {
-            last = performance.now();
-            if (!chunks++) first = last;
-          }
-        }
-      });
+      res.on(
+        'data',
+        textDeltas(() => {
+          last = performance.now();
+          if (!chunks++) first = last;
+        }),
+      );
       res.on('end', () => resolve({ ttftUs: (first - began) * 1000, chunks, spanUs: (last - first) * 1000 }));
       res.on('error', reject);
     });

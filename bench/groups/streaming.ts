@@ -1,10 +1,13 @@
 import type { BenchGroup } from '../group.js';
+import type { Comparison } from '../compare.js';
 import { daemonRoundTrip, hopRelayAdded, streamAdded, streamChat } from '../subjects/streamChat.js';
 
 const SHORT = 'count 20';
 const UNPACED = 'count 2000';
 const PACED = 'paced 300 1';
 const few = (n: number) => Math.max(3, Math.round(n / 2));
+/** A row's median in ms, shown for information (no target). */
+const medianMs = (subject: string, label: string): Comparison => ({ id: subject, label, numerator: { subject, metric: 'median' }, unit: 'ms' });
 
 /**
  * Streaming through the HTTP-adapter path: the openai plugin against the local OpenAI-compatible
@@ -37,24 +40,9 @@ export function streamingGroup(): BenchGroup {
         unit: 'ms',
         target: { op: '<', value: 2 },
       },
-      {
-        id: 'ttft-added-fresh',
-        label: 'added time to first token, new daemon (its 4th chat on; median)',
-        numerator: { subject: 'ttft-added-fresh', metric: 'median' },
-        unit: 'ms',
-      },
-      {
-        id: 'ttft-added-50kb',
-        label: 'added time to first token, after 50 kB of conversation (median)',
-        numerator: { subject: 'ttft-added-50kb', metric: 'median' },
-        unit: 'ms',
-      },
-      {
-        id: 'ttft-added-hops',
-        label: 'added time to first token, hop relay: the hops alone (median)',
-        numerator: { subject: 'ttft-added-hops', metric: 'median' },
-        unit: 'ms',
-      },
+      medianMs('ttft-added-fresh', 'added time to first token, new daemon (its 4th chat on; median)'),
+      medianMs('ttft-added-50kb', 'added time to first token, after 50 kB of conversation (median)'),
+      medianMs('ttft-added-hops', 'added time to first token, hop relay: the hops alone (median)'),
       {
         id: 'ttft-added-vs-rtt',
         label: 'added time to first token / daemon/status round trip',

@@ -9,7 +9,8 @@ import { DaemonProcess } from '../../test/helpers/daemonProcess.js';
 import { openaiToml } from '../../test/helpers/openaiConfig.js';
 import { sampledSubject } from '../sampled.js';
 import type { Role, Subject } from '../subject.js';
-import { acquireServer, conversation, directStream, releaseServer, type BenchMessage, type ServerProcess, type StreamTiming } from '../streamServer.js';
+import { conversation, type BenchMessage } from '../chatWire.js';
+import { acquireServer, directStream, releaseServer, type ServerProcess, type StreamTiming } from '../streamServer.js';
 
 /** What a row measures of each streamed chat: time to first token, or µs per chunk. */
 export type StreamMetric = 'ttft' | 'perChunk';

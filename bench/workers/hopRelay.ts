@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { streamRequestBody, textDeltas } from '../chatWire.js';
 
 interface Ask {
   id: number;
@@ -50,28 +51,20 @@ if (isMainThread) {
   const { baseUrl } = workerData as { baseUrl: string };
   const agent = new http.Agent({ keepAlive: true });
   parentPort?.on('message', ({ id, prompt }: Ask) => {
-    const body = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: prompt }], stream: true });
     const post = (answer: Answer) => parentPort?.postMessage(answer);
-    const req = http.request(`${baseUrl}/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      let rest = '';
+    const req = http.request(`${baseUrl}/chat/completions`, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (res) => {
       let sent = false;
       res.setEncoding('utf8');
-      res.on('data', (text: string) => {
-        const lines = (rest + text).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) {
-          if (sent || !line.startsWith('data: {')) continue;
-          const event = JSON.parse(line.slice(6)) as { choices: Array<{ delta?: { content?: string } }> };
-          const content = event.choices[0]?.delta?.content;
-          if (content) {
-            sent = true;
-            post({ id, text: content });
-          }
-        }
-      });
+      res.on(
+        'data',
+        textDeltas((text) => {
+          if (!sent) post({ id, text });
+          sent = true;
+        }),
+      );
       res.on('end', () => post({ id, end: true }));
     });
     req.on('error', (error) => post({ id, end: true, error: error.message }));
-    req.end(body);
+    req.end(streamRequestBody(prompt));
   });
 }

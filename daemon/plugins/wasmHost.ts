@@ -10,7 +10,6 @@ import { legacyHttpStart } from '../providers/httpAdapter.js';
 import { detectPluginType } from './detect.js';
 import { PluginHost, cancelled, type CallOptions } from './pluginHost.js';
 
-
 const workerFile = new URL('../../workers/wasm/worker.js', import.meta.url);
 
 /**
