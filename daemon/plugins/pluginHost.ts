@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { compileConfigSchema } from '../providers/configValidator.js';
 import { CrashBudget } from './crashBudget.js';
 import { fingerprint } from './fingerprint.js';
+import { InFlight } from './inFlight.js';
 
 export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
 
@@ -38,8 +39,7 @@ export abstract class PluginHost implements AsyncDisposable {
   fingerprint: string | null = null;
 
   protected readonly budget = new CrashBudget();
-  private inFlight = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly inFlight = new InFlight();
   private startup: Promise<void> | null = null;
 
   constructor(
@@ -54,7 +54,7 @@ export abstract class PluginHost implements AsyncDisposable {
   }
 
   get pending(): number {
-    return this.inFlight;
+    return this.inFlight.size;
   }
 
   /** Times the runtime was restarted (a crash, or a call stopped by a timeout or cancel). */
@@ -177,7 +177,7 @@ export abstract class PluginHost implements AsyncDisposable {
     // began to stop; the gate for new work is upstream (the registry and the session).
     if (!this.serving) throw this.unavailable();
     if (options.signal?.aborted) throw cancelled(this.name, fn);
-    this.inFlight++;
+    this.inFlight.begin();
     this.stats.calls++;
     try {
       return await this.dispatch(fn, input, options);
@@ -186,8 +186,7 @@ export abstract class PluginHost implements AsyncDisposable {
       if (!(error instanceof DaemonError && error.code === 'CANCELLED')) this.stats.errors++;
       throw error;
     } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      this.inFlight.end();
     }
   }
 
@@ -241,16 +240,7 @@ export abstract class PluginHost implements AsyncDisposable {
   /** Stops taking new calls and waits (up to `timeoutMs`) for calls in flight. */
   async drain(timeoutMs: number): Promise<void> {
     if (this.state === 'ready') this.state = 'draining';
-    if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      this.idleWaiters.push(done);
-    });
+    await this.inFlight.idle(timeoutMs);
   }
 
   async dispose(): Promise<void> {

@@ -6,6 +6,7 @@ import type { CancelSignal } from '../cancelSignal.js';
 import type { McpEntry } from '../config/schema.js';
 import { DaemonError, PluginCallError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { InFlight } from '../plugins/inFlight.js';
 import { VERSION } from '../version.js';
 import { isObject, normalizeToolOutput } from './declarations.js';
 import { compileConfigSchema } from '../providers/configValidator.js';
@@ -53,9 +54,7 @@ export class McpToolSource implements ToolSource {
   private disposed = false;
   /** Child process ids, for diagnostics (tests kill them to check restarts). */
   pid: number | null = null;
-  private inFlight = 0;
-  /** Resolved when the last call in flight finishes. */
-  private idle: Array<() => void> = [];
+  private readonly inFlight = new InFlight();
 
   constructor(
     readonly entry: McpEntry,
@@ -217,7 +216,7 @@ export class McpToolSource implements ToolSource {
     }
     const abort = new AbortController();
     const unsubscribe = signal.onAbort(() => abort.abort());
-    this.inFlight++;
+    this.inFlight.begin();
     try {
       const result = await client.callTool({ name: remote, arguments: args }, undefined, { signal: abort.signal, timeout: this.entry.timeoutMs });
       const fail = (message: string) => new PluginCallError('PLUGIN_OUTPUT', `MCP server "${this.name}": ${name}: ${message}`, { plugin: this.name, tool: name });
@@ -227,22 +226,16 @@ export class McpToolSource implements ToolSource {
       throw this.callError(error, name, signal);
     } finally {
       unsubscribe();
-      if (--this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
+      this.inFlight.end();
     }
   }
 
   get pending(): number {
-    return this.inFlight;
+    return this.inFlight.size;
   }
 
-  async drain(timeoutMs: number): Promise<void> {
-    if (this.inFlight === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await new Promise<void>((resolve) => {
-      this.idle.push(resolve);
-      timer = setTimeout(resolve, timeoutMs);
-    });
-    clearTimeout(timer);
+  drain(timeoutMs: number): Promise<void> {
+    return this.inFlight.idle(timeoutMs);
   }
 
   hostStatus(): null {
