@@ -1,6 +1,6 @@
 // The tool service's parts in this process, over real sessions and real MCP servers: asking the
-// client for permission with a call already cancelled, and a daemon stopping while a reload starts
-// new tool plugins.
+// client for permission with a call already cancelled, a daemon stopping while a reload starts
+// new tool plugins (one of them a server that never answers), and a name an MCP tool waited for.
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,8 +42,8 @@ test('a tools/call cancelled before its permission prompt is Cancelled (not an i
 
 const dynamicServer = fileURLToPath(new URL('./fixtures/mcp/dynamicServer.js', import.meta.url));
 
-/** This process's children running the dynamic MCP server. */
-function serverPids(): number[] {
+/** This process's children whose command line contains `marker` (the dynamic MCP server by default). */
+function serverPids(marker = 'dynamicServer.js'): number[] {
   let out = '';
   try {
     out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
@@ -52,9 +52,12 @@ function serverPids(): number[] {
   }
   return out
     .split('\n')
-    .filter((line) => line.includes('dynamicServer.js'))
+    .filter((line) => line.includes(marker))
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }
+
+const configOf = (toml: string) => parseConfig(toml, join(tmpdir(), 'plugins.toml'));
+const dynEntry = (name: string) => `[[mcp]]\nname = "${name}"\ncommand = ${JSON.stringify(process.execPath)}\nargs = [${JSON.stringify(dynamicServer)}]\nexpose = true\n`;
 
 test('stopping the tool service while a reload starts a new MCP server stops that server too', async () => {
   const service = new ToolService(quiet, () => undefined);
@@ -67,6 +70,37 @@ test('stopping the tool service while a reload starts a new MCP server stops tha
   await reloading;
   assert.equal(service.available().plugins.map((p) => [p.name, p.state]).filter(([, state]) => state !== 'stopped'), [], 'nothing serves after dispose');
   await eventually('the server the reload started was stopped', () => !alive(pid!), 10_000);
+});
+
+test('stopping the tool service while a reload waits for an MCP server that never answers does not wait for its timeout_ms', async () => {
+  const service = new ToolService(quiet, () => undefined);
+  await service.load(configOf(''));
+  const reloading = service.reload(configOf('[[mcp]]\nname = "mute"\ncommand = "sleep"\nargs = ["41.5"]\ntimeout_ms = 30000\n'));
+  await eventually('the reload spawned the server', () => serverPids('sleep 41.5').length === 1);
+  const [pid] = serverPids('sleep 41.5');
+  const t0 = Date.now();
+  await service.dispose();
+  await reloading;
+  assert.ok(Date.now() - t0 < 5000, `dispose took ${Date.now() - t0} ms (the server's timeout_ms is 30000)`);
+  await eventually('the server the reload started was stopped', () => !alive(pid!), 10_000);
+});
+
+test('an MCP tool left out because another server held its name takes the name once that server is unexposed', async () => {
+  const announced: string[][] = [];
+  await using service = new ToolService(quiet, (params) => void announced.push(params.tools));
+  // Tool names are prefixed with the server's: "a" + "b__x" and "a__b" + "x" are both "a__b__x".
+  await service.load(configOf(`[permissions]\ndefault = "allow"\n${dynEntry('a')}${dynEntry('a__b')}`));
+  const caller = { id: 1, ask: () => Promise.reject(new Error('not asked')) };
+  await service.call('a__add_tool', { name: 'b__x' }, caller, new CancelSignal());
+  await eventually('a lists a__b__x', () => service.list().some((t) => t.name === 'a__b__x'));
+  await service.call('a__b__add_tool', { name: 'x' }, caller, new CancelSignal());
+  await eventually('the clash is reported', () => service.available().collisions.length === 1);
+  assert.equal(service.available().collisions, [{ tool: 'a__b__x', owner: 'a', plugin: 'a__b' }]);
+  await service.unexpose('a');
+  assert.equal(service.list().filter((t) => t.name === 'a__b__x').map((t) => t.plugin), ['a__b'], 'the name went to the server that waited for it');
+  assert.equal(service.available().collisions, []);
+  assert.ok(announced.at(-1)?.includes('a__b__x'), 'and tools/didChange said so');
+  assert.equal((await service.call('a__b__x', {}, caller, new CancelSignal())).content, [{ type: 'text', text: 'x ran' }]);
 });
 
 test.run();

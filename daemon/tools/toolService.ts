@@ -25,13 +25,7 @@ export interface Caller {
 }
 
 /** One source the config asks for, before it is created: a reload compares its identity first. */
-type Planned = { name: string; mcp: false; entry: ToolEntry } | { name: string; mcp: true; entry: McpEntry };
-
-/** Why the last attempt to expose a plugin failed, and the name clash when that was the reason. */
-interface Refusal {
-  error: DaemonError;
-  collision: ToolNameCollision | null;
-}
+type Planned = { mcp: false; entry: ToolEntry } | { mcp: true; entry: McpEntry };
 
 interface Exposed {
   config: Record<string, unknown>;
@@ -49,6 +43,8 @@ const defaultPolicy: PermissionPolicy = { default: TOOL_DEFAULTS.permission, all
  */
 export class ToolService implements AsyncDisposable {
   private sources = new Map<string, ToolSource>();
+  /** Sources a reload has created and is starting, not adopted yet: a dispose stops them too. */
+  private readonly starting = new Set<ToolSource>();
   private readonly exposed = new Map<string, Exposed>();
   /** Exposed tool name → its owner. */
   private index = new Map<string, { source: ToolSource; spec: ToolSpec }>();
@@ -78,6 +74,7 @@ export class ToolService implements AsyncDisposable {
       this.policy = config.permissions ?? defaultPolicy;
       for (const planned of this.plan(config)) this.adopt(this.create(planned));
       await Promise.all([...this.sources.values()].map((s) => s.start()));
+      if (this.disposed) return;
       await this.exposeConfigured(config, new Set(this.sources.keys()));
       this.lastAnnounced = JSON.stringify(this.list());
     }));
@@ -93,7 +90,7 @@ export class ToolService implements AsyncDisposable {
       if (this.disposed) return;
       this.policy = config.permissions ?? defaultPolicy;
       const wanted = this.plan(config);
-      const names = new Set(wanted.map((p) => p.name));
+      const names = new Set(wanted.map((p) => p.entry.name));
       const changed: string[] = [];
       for (const [name, old] of this.sources) {
         if (!names.has(name)) {
@@ -109,22 +106,25 @@ export class ToolService implements AsyncDisposable {
       // Only new or changed entries are created: an unchanged one (same entry, same file) keeps
       // its serving version, without loading another.
       const fresh = new Map<string, ToolSource>();
-      await Promise.all(
-        wanted.map(async (planned) => {
-          const old = this.sources.get(planned.name);
-          if (old && old.state() !== 'failed' && old.fingerprint === (await fingerprintOf(planned))) return;
-          const source = this.create(planned);
-          fresh.set(planned.name, source);
-          await source.start();
-        }),
-      );
-      // The daemon stopped while they started: they were never adopted, so nothing else stops them.
-      if (this.disposed) {
-        await Promise.all([...fresh.values()].map((s) => s.dispose().catch(() => undefined)));
-        return;
+      try {
+        await Promise.all(
+          wanted.map(async (planned) => {
+            const old = this.sources.get(planned.entry.name);
+            if (old && old.state() !== 'failed' && old.fingerprint === (await fingerprintOf(planned))) return;
+            const source = this.create(planned);
+            fresh.set(planned.entry.name, source);
+            this.starting.add(source);
+            if (this.disposed) return;
+            await source.start();
+          }),
+        );
+      } finally {
+        for (const source of fresh.values()) this.starting.delete(source);
       }
+      // The daemon stopped while they started: dispose() stopped them, none is adopted.
+      if (this.disposed) return;
       for (const planned of wanted) {
-        const source = fresh.get(planned.name);
+        const source = fresh.get(planned.entry.name);
         if (!source) continue;
         const old = this.sources.get(source.name);
         if (old && old.state() !== 'failed' && source.state() === 'failed') {
@@ -147,7 +147,7 @@ export class ToolService implements AsyncDisposable {
         else configDecides.add(source.name);
       }
       await this.exposeConfigured(config, configDecides);
-      this.rebuildOrder(wanted.map((p) => p.name));
+      this.rebuildOrder(wanted.map((p) => p.entry.name));
       this.announceIfChanged('reload', changed);
     });
   }
@@ -157,7 +157,7 @@ export class ToolService implements AsyncDisposable {
     const tools: ToolEntry[] = [...(config.tools ?? [])];
     const taken = new Set([...tools.map((t) => t.name), ...(config.mcp ?? []).map((m) => m.name)]);
     if (config.pluginsDir) tools.push(...discoverPlugins(config.pluginsDir, taken, this.logger));
-    return [...tools.map((entry) => ({ name: entry.name, mcp: false as const, entry })), ...(config.mcp ?? []).map((entry) => ({ name: entry.name, mcp: true as const, entry }))];
+    return [...tools.map((entry) => ({ mcp: false as const, entry })), ...(config.mcp ?? []).map((entry) => ({ mcp: true as const, entry }))];
   }
 
   private create(planned: Planned): ToolSource {
@@ -200,7 +200,7 @@ export class ToolService implements AsyncDisposable {
 
   available(): { plugins: ToolPluginInfo[]; collisions: ToolNameCollision[] } {
     const plugins = [...this.sources.values()].map((s) => {
-      const error = s.error() ?? this.exposeErrors.get(s.name)?.error ?? null;
+      const error = s.error() ?? this.exposeErrors.get(s.name) ?? null;
       return {
         name: s.name,
         kind: s.kind,
@@ -230,8 +230,9 @@ export class ToolService implements AsyncDisposable {
         }
         continue;
       }
-      const clash = this.exposeErrors.get(source.name)?.collision;
-      if (!clash) continue;
+      const refusal = this.exposeErrors.get(source.name);
+      if (!(refusal instanceof CollisionError)) continue;
+      const clash = refusal.collision;
       const holder = clash.kind === 'command' ? this.commandOwner(clash.tool, source)?.name : this.index.get(clash.tool)?.source.name;
       if (holder === clash.owner) out.push(clash);
     }
@@ -239,7 +240,7 @@ export class ToolService implements AsyncDisposable {
   }
 
   /** Why the last attempt to expose each plugin failed (cleared when it is exposed, replaced or removed). */
-  private readonly exposeErrors = new Map<string, Refusal>();
+  private readonly exposeErrors = new Map<string, DaemonError>();
 
   expose(plugin: string, config?: Record<string, unknown>): Promise<string[]> {
     return this.serial(async () => {
@@ -412,7 +413,7 @@ export class ToolService implements AsyncDisposable {
       await this.showUnchecked(source, config, byConfig);
       this.exposeErrors.delete(source.name);
     } catch (error) {
-      if (error instanceof DaemonError) this.exposeErrors.set(source.name, { error, collision: error instanceof CollisionError ? error.collision : null });
+      if (error instanceof DaemonError) this.exposeErrors.set(source.name, error);
       throw error;
     }
   }
@@ -482,21 +483,28 @@ export class ToolService implements AsyncDisposable {
       if (this.disposed || this.sources.get(source.name) !== source) return;
       if (this.exposed.has(source.name)) {
         for (const [name, owner] of this.index) if (owner.source === source) this.index.delete(name);
-        for (const spec of source.tools()) {
-          const other = this.index.get(spec.name);
-          if (other && other.source !== source) {
-            // Reported by tools/available's collisions for as long as it lasts.
-            this.logger.warn(`tool plugin "${source.name}": tool "${spec.name}" collides with "${other.source.name}" and is not exposed`);
-            continue;
-          }
-          this.index.set(spec.name, { source, spec });
-        }
+        this.indexTools(source, true);
       }
       this.announceIfChanged(reason, [source.name], true);
     });
   }
 
+  /** Indexes the tools of an exposed plugin whose names no other plugin holds; the others wait (tools/available's collisions). */
+  private indexTools(source: ToolSource, warn: boolean): void {
+    for (const spec of source.tools()) {
+      const other = this.index.get(spec.name);
+      if (other && other.source !== source) {
+        if (warn) this.logger.warn(`tool plugin "${source.name}": tool "${spec.name}" collides with "${other.source.name}" and is not exposed`);
+        continue;
+      }
+      this.index.set(spec.name, { source, spec });
+    }
+  }
+
   private announceIfChanged(reason: ToolsDidChangeNotification.Params['reason'], plugins: string[], always = false): void {
+    // Every change ends here. A tool an MCP server could not expose because another plugin held
+    // its name takes the name once that plugin has let go of it (not while it is re-exposed).
+    for (const source of this.sources.values()) if (this.exposed.has(source.name)) this.indexTools(source, false);
     const tools = this.list();
     const key = JSON.stringify(tools);
     if (key === this.lastAnnounced && !always) return;
@@ -531,14 +539,13 @@ export class ToolService implements AsyncDisposable {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.disposeSources();
-    // A reload under way drops the sources it started once it sees `disposed`; the queue settles
-    // quickly now that every source is stopped.
+    // Every source is stopped, those a reload is starting too, so the queue settles quickly.
     await this.queue;
     await this.disposeSources();
   }
 
   private async disposeSources(): Promise<void> {
-    await Promise.all([...this.sources.values()].map((s) => s.dispose().catch(() => undefined)));
+    await Promise.all([...this.sources.values(), ...this.starting].map((s) => s.dispose().catch(() => undefined)));
   }
 
   [Symbol.asyncDispose](): Promise<void> {
