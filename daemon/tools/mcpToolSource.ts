@@ -15,6 +15,13 @@ import type { CommandSpec, SourceChange, ToolOutput, ToolSource, ToolSpec } from
 
 /** Separates an MCP server's name from its tools' names: server `fs`, tool `read_file` → `fs__read_file`. */
 const MCP_PREFIX_SEPARATOR = '__';
+
+interface CheckedSchema {
+  /** The schema as JSON text, to tell a changed one. */
+  text: string;
+  /** The schema, or null when it could not be compiled (the tool is left out). */
+  schema: Record<string, unknown> | null;
+}
 const RESTART_MIN_MS = 100;
 const RESTART_MAX_MS = 5_000;
 
@@ -44,6 +51,8 @@ export class McpToolSource implements ToolSource {
   private declared: ToolSpec[] = [];
   /** Prefixed name → the server's own name. */
   private remote = new Map<string, string>();
+  /** Prefixed name → its input schema as last listed, and whether it compiled (the compiled validator is cached on the object). */
+  private schemas = new Map<string, CheckedSchema>();
   private instructions: string | null = null;
   private startup: Promise<void> | null = null;
   /** The client of a connection being made: disposing closes it too, so a stop does not wait for a slow server. */
@@ -150,22 +159,30 @@ export class McpToolSource implements ToolSource {
     if (!client) return;
     const tools: ToolSpec[] = [];
     const remote = new Map<string, string>();
+    const schemas = new Map<string, CheckedSchema>();
     let cursor: string | undefined;
     do {
       const page = await client.listTools(cursor ? { cursor } : undefined, { timeout: this.entry.timeoutMs });
       for (const tool of page.tools) {
         const name = `${this.name}${MCP_PREFIX_SEPARATOR}${tool.name}`;
-        remote.set(name, tool.name);
-        const inputSchema = tool.inputSchema as Record<string, unknown>;
-        try {
-          // Compiled now (and kept) so that a schema the validator cannot use drops that one tool
-          // here, with the reason, instead of failing every call of it.
-          compileConfigSchema(inputSchema);
-        } catch (error) {
-          this.logger.warn(`mcp:${this.name}: tool "${tool.name}" is left out: its inputSchema is not a JSON Schema plugd can check arguments with (${(error as Error).message})`);
-          continue;
+        const text = JSON.stringify(tool.inputSchema);
+        let checked = this.schemas.get(name);
+        // A schema the last list had already went through this (a list change, a reconnect).
+        if (checked?.text !== text) {
+          checked = { text, schema: tool.inputSchema as Record<string, unknown> };
+          try {
+            // Compiled now (and kept) so that a schema the validator cannot use drops that one
+            // tool here, with the reason, instead of failing every call of it.
+            compileConfigSchema(checked.schema!);
+          } catch (error) {
+            this.logger.warn(`mcp:${this.name}: tool "${tool.name}" is left out: its inputSchema is not a JSON Schema plugd can check arguments with (${(error as Error).message})`);
+            checked.schema = null;
+          }
         }
-        const spec: ToolSpec = { name, inputSchema };
+        schemas.set(name, checked);
+        if (!checked.schema) continue;
+        remote.set(name, tool.name);
+        const spec: ToolSpec = { name, inputSchema: checked.schema };
         if (tool.description !== undefined) spec.description = tool.description;
         if (tool.outputSchema) spec.outputSchema = tool.outputSchema as Record<string, unknown>;
         if (tool.annotations) spec.annotations = tool.annotations as ToolSpec['annotations'];
@@ -175,6 +192,7 @@ export class McpToolSource implements ToolSource {
     } while (cursor);
     this.declared = tools;
     this.remote = remote;
+    this.schemas = schemas;
   }
 
   /** The connection closed: unless we are stopping, the server died; start it again. */
