@@ -100,6 +100,18 @@ test('plugd call on a terminal that gets no answer within ask_timeout_ms says so
   assert.not.match(late.screen, 'not on a terminal');
 });
 
+test('Ctrl-C at the permission prompt cancels the command; Ctrl-D answers no', async () => {
+  await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'todo', path: todoWasm, expose: true }], { permissions: { default: 'ask' } }) });
+  const interrupted = await plugdOnTerminal(daemon, '\x03', 'call', 'plan_create', '{"title": "ctrl-c"}');
+  assert.is(interrupted.code, 130, interrupted.screen);
+  assert.match(interrupted.screen, 'plugd: cancelled');
+  assert.not.match(interrupted.screen, 'not on a terminal');
+  const ended = await plugdOnTerminal(daemon, '\x04', 'call', 'plan_create', '{"title": "ctrl-d"}');
+  assert.is(ended.code, 1, ended.screen);
+  assert.match(ended.screen, 'denied by the client (deny)');
+  assert.not.match(ended.screen, 'not on a terminal');
+});
+
 test('the CLI permission handler maps terminal answers to decisions the daemon applies', async () => {
   await using daemon = await DaemonProcess.start({ config: toolsToml([{ name: 'todo', path: todoWasm, expose: true }], { permissions: { default: 'ask' } }) });
   await using client = await daemon.connect();

@@ -25,10 +25,17 @@ async function askOnTerminal(question: string, signal: AbortSignal): Promise<str
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // Ctrl-C at the question is Ctrl-C for the command (readline would take it for itself): the
+  // question ends, unanswered, and the command is cancelled.
+  rl.on('SIGINT', () => {
+    rl.close();
+    process.emit('SIGINT', 'SIGINT');
+  });
   try {
     return await rl.question(question, { signal });
   } catch {
-    return undefined;
+    // Withdrawn by the daemon; or Ctrl-D or Ctrl-C ended it: an empty answer, which denies.
+    return signal.aborted ? undefined : '';
   } finally {
     rl.close();
   }
