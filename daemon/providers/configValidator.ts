@@ -8,15 +8,15 @@ const draft2020 = new Ajv2020(options);
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**
- * Validates a provider config against the plugin's JSON Schema. Plugins built with schemars emit
- * draft-07 or 2020-12 schemas with non-standard formats (`uint32`, `float`), so formats are not
- * enforced; types, ranges, enums and required keys are.
+ * Validates a plugin's config (a provider's, or a tool plugin's `initialize` config) against its
+ * JSON Schema. Plugins built with schemars emit draft-07 or 2020-12 schemas with non-standard
+ * formats (`uint32`, `float`), so formats are not enforced; types, ranges, enums and required keys are.
  */
-export function validateProviderConfig(plugin: string, schema: Record<string, unknown>, config: Record<string, unknown>): void {
+export function validatePluginConfig(kind: 'provider' | 'tool plugin', plugin: string, schema: Record<string, unknown>, config: Record<string, unknown>): void {
   const validate = compileConfigSchema(schema);
   if (validate(config)) return;
-  const { path, message } = describe(validate.errors?.[0], 'config');
-  throw new DaemonError('INVALID_PROVIDER_CONFIG', `invalid config for provider "${plugin}": ${path}: ${message}`, {
+  const { path, message } = describe(validate.errors?.[0], 'config', 'plugin');
+  throw new DaemonError('INVALID_PROVIDER_CONFIG', `invalid config for ${kind} "${plugin}": ${path}: ${message}`, {
     plugin,
     path,
     expected: message,
@@ -39,9 +39,10 @@ export function compileConfigSchema(schema: Record<string, unknown>): ValidateFu
 
 /**
  * The first schema error as a path under `root` (`config.steps[0].name`, `arguments.path`) and what
- * was expected there; shared by provider configs, tool plugin configs and tool arguments.
+ * was expected there; shared by provider configs, tool plugin configs and tool arguments. `owner`
+ * is who accepts the properties (the plugin, or the tool).
  */
-export function describe(error: ErrorObject | undefined, root: string): { path: string; message: string } {
+export function describe(error: ErrorObject | undefined, root: string, owner: 'plugin' | 'tool'): { path: string; message: string } {
   if (!error) return { path: root, message: 'does not match the schema' };
   const base = error.instancePath
     .split('/')
@@ -54,8 +55,7 @@ export function describe(error: ErrorObject | undefined, root: string): { path: 
     case 'enum':
       return { path: base, message: `must be one of ${JSON.stringify(params.allowedValues)}` };
     case 'additionalProperties':
-      // Arguments are the tool's; a config is the plugin's.
-      return { path: `${base}.${String(params.additionalProperty)}`, message: `is not a property the ${root === 'arguments' ? 'tool' : 'plugin'} accepts` };
+      return { path: `${base}.${String(params.additionalProperty)}`, message: `is not a property the ${owner} accepts` };
     default:
       return { path: base, message: error.message ?? 'is invalid' };
   }

@@ -16,7 +16,7 @@ import type { QmtChatResponse } from '../translate/qmtTypes.js';
 import { toChatResult } from '../translate/results.js';
 import { StreamForwarder } from './streamForwarder.js';
 import { buildProviderConfig, builderOverlay, schemaDeclares } from './builder.js';
-import { validateProviderConfig } from './configValidator.js';
+import { validatePluginConfig } from './configValidator.js';
 import { adapterCapabilities, HttpAdapter, isHttpAdapter } from './httpAdapter.js';
 import { badOutput, embeddings, modelNames, parseOutput, requireExports } from './pluginOutput.js';
 import type { HandleTable, ProviderHandle } from './handles.js';
@@ -78,7 +78,7 @@ export class ProviderService {
       schema: host.schema,
       overlay: builderOverlay(params),
     });
-    if (host.schema) validateProviderConfig(host.name, host.schema, config);
+    if (host.schema) validatePluginConfig('provider', host.name, host.schema, config);
     if (host.hasExport('from_config')) {
       try {
         await host.call('from_config', JSON.stringify(config), { signal });

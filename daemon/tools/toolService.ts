@@ -7,7 +7,8 @@ import type { McpEntry, PermissionPolicy, PlugdConfig, ToolEntry } from '../conf
 import { TOOL_DEFAULTS } from '../config/toolSections.js';
 import { DaemonError, toErrorInfo } from '../errors.js';
 import type { Logger } from '../log.js';
-import { validateToolArguments, validateToolConfig } from './argValidator.js';
+import { validatePluginConfig } from '../providers/configValidator.js';
+import { validateToolArguments } from './argValidator.js';
 import { discoverPlugins } from './discover.js';
 import { mcpFingerprint, McpToolSource } from './mcpToolSource.js';
 import { decide, callSignature } from './permissionPolicy.js';
@@ -423,7 +424,7 @@ export class ToolService implements AsyncDisposable {
       const reason = source.error()?.message ?? 'it is stopped';
       throw new DaemonError('PLUGIN_FAILED', `tool plugin "${source.name}" cannot be exposed: ${reason}`, { plugin: source.name, reason });
     }
-    if (source.configSchema) validateToolConfig(source.name, source.configSchema, config);
+    if (source.configSchema) validatePluginConfig('tool plugin', source.name, source.configSchema, config);
     if (this.exposed.has(source.name)) await this.hide(source);
     try {
       await source.initialize(config);
