@@ -13,12 +13,12 @@ const decisions: ReadonlySet<string> = new Set<PermissionDecision>(['allow', 'de
  * disconnect all mean deny. Cancelling the tool call itself rejects with CANCELLED.
  */
 export function askClient(session: Session, params: PermissionsRequest.Params, signal: CancelSignal): Promise<PermissionOutcome> {
+  const cancelled = () => new PluginCallError('CANCELLED', `tools/call "${params.tool}" was cancelled while waiting for permission`, { plugin: params.plugin, tool: params.tool });
   return new Promise((resolve, reject) => {
     if (session.isClosed) return resolve({ allowed: false, source: 'disconnected' });
+    if (signal.aborted) return reject(cancelled());
     const source = new CancellationTokenSource();
     let settled = false;
-    // Assigned below; a signal already aborted runs its listener (and so settle) before that.
-    let unsubscribe: () => void = () => undefined;
     const settle = (outcome: PermissionOutcome | Error) => {
       if (settled) return;
       settled = true;
@@ -32,15 +32,10 @@ export function askClient(session: Session, params: PermissionsRequest.Params, s
       settle({ allowed: false, source: 'timeout' });
     }, params.timeoutMs);
     // A disconnect aborts the call's signal too (the session closes first, then cancels its calls).
-    unsubscribe = signal.onAbort(() => {
+    const unsubscribe = signal.onAbort(() => {
       source.cancel();
-      settle(
-        session.isClosed
-          ? { allowed: false, source: 'disconnected' }
-          : new PluginCallError('CANCELLED', `tools/call "${params.tool}" was cancelled while waiting for permission`, { plugin: params.plugin, tool: params.tool }),
-      );
+      settle(session.isClosed ? { allowed: false, source: 'disconnected' } : cancelled());
     });
-    if (settled) return;
     session.connection.sendRequest(PermissionsRequest.type, params, source.token).then(
       (answer) => {
         const decision = (answer as { decision?: unknown } | null)?.decision;
