@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseConfig } from '../daemon/config/load.js';
+import { Cache } from '../daemon/sources/cache.js';
+import { Readable } from 'node:stream';
 import { DaemonProcess } from './helpers/daemonProcess.js';
 import { fixturePlugin, samplePlugin } from './helpers/paths.js';
 import { SourceEnv } from './helpers/registry.js';
@@ -333,6 +335,27 @@ test('plugd cache prune leaves alone the temp file of a download in progress', a
   const web = pluginOf(await waitSettledStatus(client), 'web');
   assert.is(web.state, 'ready', JSON.stringify(web.error));
   assert.equal(readdirSync(join(src.cacheRoot, 'blobs', 'sha256')), [sha(echo)]);
+});
+
+test('plugd cache prune leaves alone what a download has put in place but not recorded yet', async () => {
+  await using src = new SourceEnv();
+  // This process downloads (its Cache); `plugd cache prune` runs beside it, as another process.
+  const cache = new Cache(src.cacheRoot);
+  const stored = await cache.putStream(Readable.from([echo]), { what: 'echo.wasm' });
+  const blob = join(src.cacheRoot, 'blobs', 'sha256', stored.digest.slice(7));
+  const claims = () => readdirSync(join(src.cacheRoot, 'tmp')).filter((n) => n.endsWith('.claim'));
+  assert.is(claims().length, 1, 'the blob is claimed until its record is written');
+  for (const flags of [[], ['--all']]) {
+    const prune = await src.cli(['cache', 'prune', ...flags, '--json']);
+    assert.is(prune.code, 0, prune.stderr);
+    assert.equal(JSON.parse(prune.stdout), { removed: 0, bytes: 0 }, `prune ${flags.join(' ')}`);
+    assert.ok(existsSync(blob), `prune ${flags.join(' ')} kept the blob the download still needs`);
+  }
+  await cache.writeRecord({ ref: 'https://example.com/echo.wasm', type: 'https', digest: stored.digest, blobs: [stored.digest], file: `blobs/sha256/${stored.digest.slice(7)}`, fileDigest: stored.digest, size: stored.size, fetchedAt: new Date().toISOString() });
+  assert.equal(claims(), [], 'the record keeps it now');
+  const prune = await src.cli(['cache', 'prune', '--json']);
+  assert.equal(JSON.parse(prune.stdout), { removed: 0, bytes: 0 });
+  assert.ok(existsSync(blob));
 });
 
 test('plugd cache prune removes what no reference needs; --all empties the cache', async () => {

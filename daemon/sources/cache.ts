@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -68,6 +68,11 @@ export interface ByteProgress {
 export class Cache {
   /** Files hashed and found intact: path → `digest:ino:size:mtimeNs` as they were then. */
   private readonly verified = new Map<string, string>();
+  /**
+   * Entries this process put in place whose record is not written yet: store path (as a record's
+   * keep() names it) → its claim file in `tmp/`, which a `prune` in any process honours.
+   */
+  private readonly claims = new Map<string, string>();
 
   constructor(readonly root: string) {}
 
@@ -143,6 +148,7 @@ export class Cache {
       if (total !== null && size !== total) throw new SourceError('SOURCE_DIGEST', `${expected.what}: size mismatch: expected ${total} bytes, got ${size}`);
       if (expected.digest && digest !== expected.digest) throw new DigestMismatchError(expected.what, expected.digest, digest);
       await mkdir(join(this.root, 'blobs', 'sha256'), { recursive: true });
+      await this.claim(join('blobs', 'sha256', hexOf(digest)));
       await rename(tmp, this.blobPath(digest));
       await this.trust(this.blobPath(digest), digest);
       return { digest, size };
@@ -169,6 +175,7 @@ export class Cache {
     const tmp = await this.tempPath();
     await writeFile(tmp, bytes, { mode: 0o755 });
     await mkdir(dir, { recursive: true });
+    await this.claim(join('files', 'sha256', hexOf(layerDigest)));
     await rename(tmp, path);
     await this.trust(path, digest);
     return path;
@@ -194,6 +201,23 @@ export class Cache {
     await writeFile(tmp, JSON.stringify(record, null, 2) + '\n');
     await mkdir(join(this.root, 'refs'), { recursive: true });
     await rename(tmp, this.recordPath(record.ref));
+    // The record keeps its entries now.
+    for (const rel of keptBy(record)) {
+      const claim = this.claims.get(rel);
+      this.claims.delete(rel);
+      if (claim) await rm(claim, { force: true });
+    }
+  }
+
+  /**
+   * Marks `rel` as being put in place by this process, before it appears: a prune that sees the
+   * entry also sees the claim (it lists the store before it reads claims and records).
+   */
+  private async claim(rel: string): Promise<void> {
+    if (this.claims.has(rel)) return;
+    const path = `${await this.tempPath()}.claim`;
+    await writeFile(path, rel);
+    this.claims.set(rel, path);
   }
 
   async records(): Promise<CacheRecord[]> {
@@ -218,10 +242,24 @@ export class Cache {
   /**
    * Removes what no reference needs any more (or everything with `all`), and temp files left by
    * interrupted downloads (not those of a process still running, nor recent ones: a daemon
-   * sharing this cache may be writing them). Returns what was removed.
+   * sharing this cache may be writing them). What a running download has put in place but not
+   * recorded yet is kept too (its claim in `tmp/`). Returns what was removed.
    */
   async prune(all = false): Promise<{ removed: number; bytes: number }> {
+    // Listed first: anything listed was claimed before it appeared, so the claims and records
+    // read after the listing name everything a download still needs.
+    const listed = [
+      ...(await this.list(join('blobs', 'sha256'))),
+      ...(await this.list(join('files', 'sha256'))),
+      ...(await this.list('tmp')),
+      ...(all ? await this.list('refs') : []),
+    ];
     const keep = new Set<string>();
+    for (const rel of listed) {
+      if (!rel.endsWith('.claim') || !(await this.live(rel))) continue;
+      const claimed = await readFile(join(this.root, rel), 'utf8').catch(() => null);
+      if (claimed) keep.add(claimed);
+    }
     if (!all) {
       const records = await this.records();
       const current = new Map(records.map((r) => [r.ref, r.digest]));
@@ -231,36 +269,33 @@ export class Cache {
           await rm(this.recordPath(r.ref), { force: true });
           continue;
         }
-        for (const d of r.blobs) keep.add(join('blobs', 'sha256', hexOf(d)));
-        keep.add(r.file.split('/').slice(0, 3).join('/'));
-        keep.add(r.file);
+        for (const rel of keptBy(r)) keep.add(rel);
       }
     }
     let removed = 0;
     let bytes = 0;
-    const sweep = async (dir: string) => {
-      let names: string[];
-      try {
-        names = await readdir(join(this.root, dir));
-      } catch {
-        return;
-      }
-      for (const name of names) {
-        const rel = join(dir, name);
-        if (keep.has(rel)) continue;
-        const info = await stat(join(this.root, rel)).catch(() => null);
-        if (!info) continue;
-        if (dir === 'tmp' && inProgress(name, info.mtimeMs)) continue;
-        bytes += info.isDirectory() ? await dirSize(join(this.root, rel)) : info.size;
-        await rm(join(this.root, rel), { recursive: true, force: true });
-        removed++;
-      }
-    };
-    await sweep(join('blobs', 'sha256'));
-    await sweep(join('files', 'sha256'));
-    await sweep('tmp');
-    if (all) await sweep('refs');
+    for (const rel of listed) {
+      if (keep.has(rel)) continue;
+      const info = await stat(join(this.root, rel)).catch(() => null);
+      if (!info) continue;
+      if (rel.startsWith(`tmp${sep}`) && (await this.live(rel))) continue;
+      bytes += info.isDirectory() ? await dirSize(join(this.root, rel)) : info.size;
+      await rm(join(this.root, rel), { recursive: true, force: true });
+      removed++;
+    }
     return { removed, bytes };
+  }
+
+  /** The entries of a store directory, as paths relative to the root. */
+  private async list(dir: string): Promise<string[]> {
+    const names = await readdir(join(this.root, dir)).catch(() => [] as string[]);
+    return names.map((name) => join(dir, name));
+  }
+
+  /** Whether a temp file or claim (`tmp/<pid>-<random>…`) may still belong to a running process. */
+  private async live(rel: string): Promise<boolean> {
+    const info = await stat(join(this.root, rel)).catch(() => null);
+    return info !== null && inProgress(basename(rel), info.mtimeMs);
   }
 
   private recordPath(ref: string): string {
@@ -299,6 +334,11 @@ function inProgress(name: string, mtimeMs: number): boolean {
     // EPERM: the process exists, under another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The store entries a record keeps: its blobs and the directory of its extracted file. */
+function keptBy(record: CacheRecord): string[] {
+  return [...record.blobs.map((d) => join('blobs', 'sha256', hexOf(d))), record.file.split('/').slice(0, 3).join('/')];
 }
 
 function hexOf(digest: string): string {
