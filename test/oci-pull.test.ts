@@ -207,6 +207,17 @@ test('plugd cache prune removes the older version of a moved tag, but not one a 
   await cli(['cache', 'prune']);
   assert.ok(readdirSync(layers).includes(counterLayer), 'the pinned version stays');
   assert.ok(readdirSync(layers).includes(echoLayer), "the tag's version stays");
+
+  // Two tags of one digest: when one moves on, the other still needs the record by digest.
+  const shared = `oci://${registry.host}/plugins/shared`;
+  const same = JSON.parse(await cli(['push', echoWasm, `${shared}:a`, '--json'])) as { digest: string };
+  await cli(['push', echoWasm, `${shared}:b`]);
+  await cli(['pull', `${shared}:a`]);
+  await cli(['pull', `${shared}:b`]);
+  await cli(['push', fixturePlugin('counter'), `${shared}:b`]);
+  await cli(['pull', '--refresh', `${shared}:b`]);
+  await cli(['cache', 'prune']);
+  assert.match(await cli(['cache', 'ls']), `${shared}@${same.digest}`, 'the record by digest stays while tag a names it');
 });
 
 test('a layer download that stalls fails the plugin after the idle limit and caches nothing; a reload loads it later', async () => {

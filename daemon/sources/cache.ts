@@ -47,8 +47,9 @@ export interface CacheRecord {
   /** When it was last fetched or revalidated (ISO 8601). */
   fetchedAt: string;
   /**
-   * For a by-digest record written only because a tag resolved to it: the tag's reference. Prune
-   * drops it once the tag names something else; a lookup by the digest makes it a record of its own.
+   * For a by-digest record written only because a tag resolved to it: the (last such) tag's
+   * reference. Prune drops it once no tag names that digest any more; a lookup by the digest
+   * makes it a record of its own.
    */
   aliasOf?: string;
 }
@@ -262,10 +263,11 @@ export class Cache {
     }
     if (!all) {
       const records = await this.records();
-      const current = new Map(records.map((r) => [r.ref, r.digest]));
+      // Digests some reference names for itself (a tag now, or a pinned digest).
+      const named = new Set(records.filter((r) => r.aliasOf === undefined).map((r) => r.digest));
       for (const r of records) {
-        // An older version of a moved tag, kept under its digest only for the tag's sake.
-        if (r.aliasOf !== undefined && current.get(r.aliasOf) !== r.digest) {
+        // An older version of a moved tag, kept under its digest only for the tags' sake.
+        if (r.aliasOf !== undefined && !named.has(r.digest)) {
           await rm(this.recordPath(r.ref), { force: true });
           continue;
         }
