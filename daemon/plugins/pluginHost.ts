@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { PluginType } from '../../protocol/daemon.js';
 import type { LogRecord, ReadyResult, WorkerResult } from '../../workers/messages.js';
 import type { ProviderEntry } from '../config/schema.js';
@@ -7,7 +6,7 @@ import { DaemonError, PluginCallError, PluginLoadError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { compileConfigSchema } from '../providers/configValidator.js';
 import { CrashBudget } from './crashBudget.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprintOf, readHashed } from './fingerprint.js';
 import { InFlight } from './inFlight.js';
 
 export type HostState = 'starting' | 'ready' | 'draining' | 'stopped' | 'failed';
@@ -132,11 +131,12 @@ export abstract class PluginHost implements AsyncDisposable {
   protected async readPluginFile(): Promise<Buffer> {
     const path = this.entry.resolvedPath;
     try {
-      const bytes = await readFile(path);
-      this.fingerprint = fingerprint(this.entry, bytes);
+      // Hashed once here: a reload asking whether this file changed need not read it again.
+      const { bytes, hash } = await readHashed(path);
+      this.fingerprint = fingerprintOf(this.entry, hash);
       return bytes;
     } catch (error) {
-      this.fingerprint = fingerprint(this.entry, null);
+      this.fingerprint = fingerprintOf(this.entry, null);
       const code = (error as NodeJS.ErrnoException).code;
       throw new PluginLoadError('PLUGIN_NOT_FOUND', code === 'ENOENT' ? `${path}: plugin file not found` : `${path}: cannot read plugin file (${(error as Error).message})`, {
         plugin: this.name,

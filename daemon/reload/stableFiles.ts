@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSignature as signature } from '../plugins/fingerprint.js';
 
 /**
  * A file must be still for this long before what was read from it counts: an in-place write in
@@ -33,14 +33,5 @@ export class StableFiles {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     for (const [path, before] of this.seen) if ((await signature(path)) !== before) return path;
     return null;
-  }
-}
-
-async function signature(path: string): Promise<string> {
-  try {
-    const s = await stat(path, { bigint: true });
-    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-  } catch (error) {
-    return `missing:${(error as NodeJS.ErrnoException).code ?? 'error'}`;
   }
 }
