@@ -138,7 +138,6 @@ async function fetchOci(ref: OciRef, ctx: PullContext, cached: CacheRecord | nul
 }
 
 interface FetchedManifest {
-  bytes: Buffer;
   digest: string;
   mediaType: string;
   json: Record<string, unknown>;
@@ -158,7 +157,7 @@ async function fetchManifest(client: OciClient, ref: OciRef, reference: string, 
     throw new SourceError('SOURCE_FORMAT', `${key}: the manifest is not JSON`);
   }
   const mediaType = typeof json.mediaType === 'string' ? json.mediaType : headerType;
-  return { bytes, digest, mediaType, json };
+  return { digest, mediaType, json };
 }
 
 function isIndex(manifest: FetchedManifest): boolean {
