@@ -16,6 +16,11 @@ import type { HttpTimeouts } from './http/types.js';
  * a streaming call carries a MessagePort on which the worker posts `chunk` and `log` messages and
  * finally `end`, because port messages can arrive after the task's result (NOTES: piscina streaming).
  * Errors cross as plain `{name, message, code}` objects, never as Error instances.
+ *
+ * A worker of a plugin that streams HTTP (workers/http/streamTask.ts) also opens a stream lane when
+ * it starts ({@link LaneOffer}): a port that stays open for the worker's life, on which the daemon
+ * starts HTTP streams directly, without a piscina task and a new channel per stream. A stream's
+ * messages, then its result, come back on the same lane, tagged with its call id.
  */
 
 /** What a worker is started with. */
@@ -108,6 +113,21 @@ export type StreamMessage =
   | { type: 'chunk'; data: string }
   | { type: 'log'; record: LogRecord }
   | { type: 'end' };
+
+/** Worker → daemon on piscina's parent port (the pool's `message` event), once, as the worker starts. */
+export interface LaneOffer {
+  type: 'plugd:lane';
+  /** The worker's thread, as the call board records it. */
+  threadId: number;
+  /** The worker's end is kept by the worker; this one goes to the daemon. */
+  port: MessagePort;
+}
+
+/** Daemon → worker on a lane: start a stream (a `call` task without a port), or stop one. */
+export type LaneInbound = { type: 'start'; task: CallTask } | { type: 'cancel'; id: number };
+
+/** Worker → daemon on a lane: a stream's messages, then its result, tagged with its call id. */
+export type LaneOutbound = { type: 'stream'; id: number; message: StreamMessage } | { type: 'result'; id: number; result: WorkerResult };
 
 /** A plugin log record (`qmt_log` or Extism `log_*`). */
 export interface LogRecord {

@@ -9,6 +9,7 @@ import type { Logger } from '../log.js';
 import { legacyHttpStart } from '../providers/httpAdapter.js';
 import { detectPluginType } from './detect.js';
 import { PluginHost, cancelled, type CallOptions } from './pluginHost.js';
+import { StreamLanes } from './streamLanes.js';
 
 const workerFile = new URL('../../workers/wasm/worker.js', import.meta.url);
 
@@ -18,6 +19,8 @@ const workerFile = new URL('../../workers/wasm/worker.js', import.meta.url);
  */
 export class WasmPluginHost extends PluginHost {
   private pool: Piscina<WorkerTask, WorkerResult> | null = null;
+  /** The current pool's stream lanes (workers/messages.ts), for plugins that stream HTTP. */
+  private lanes: StreamLanes | null = null;
   private readonly board = createBoard();
   private nextCallId = 0;
   /** Threads this host terminated itself (to stop a call); see dispatch. */
@@ -29,17 +32,18 @@ export class WasmPluginHost extends PluginHost {
 
   protected async open(): Promise<ReadyResult> {
     const module = await this.compile();
-    let pool = this.createPool(module, {});
+    let { pool, lanes } = this.createPool(module, {});
     let info = await this.describe(pool);
     // Like QueryMT's host, load twice when the plugin names an API key variable: the key is
     // known only after the first load, and reaches the plugin only through its own config.
     const key = info.apiKeyName ? process.env[info.apiKeyName] : undefined;
     if (info.apiKeyName && key) {
       await pool.destroy();
-      pool = this.createPool(module, { [info.apiKeyName]: key });
+      ({ pool, lanes } = this.createPool(module, { [info.apiKeyName]: key }));
       info = await this.describe(pool);
     }
     this.pool = pool;
+    this.lanes = lanes;
     return info;
   }
 
@@ -62,7 +66,8 @@ export class WasmPluginHost extends PluginHost {
     }
   }
 
-  private createPool(module: WebAssembly.Module, config: Record<string, string>): Piscina<WorkerTask, WorkerResult> {
+  /** A pool of workers for the plugin, and their stream lanes when it streams HTTP (workers offer them as they start). */
+  private createPool(module: WebAssembly.Module, config: Record<string, string>): { pool: Piscina<WorkerTask, WorkerResult>; lanes: StreamLanes | null } {
     const workerData: WorkerStart = {
       type: 'start',
       plugin: this.name,
@@ -98,7 +103,9 @@ export class WasmPluginHost extends PluginHost {
       workerData,
     });
     pool.on('error', (error: Error) => this.logger.error(`plugin "${this.name}": worker error: ${error.message}`));
-    return pool;
+    const lanes = streams ? new StreamLanes() : null;
+    if (lanes) pool.on('message', (message: unknown) => lanes.offer(message));
+    return { pool, lanes };
   }
 
   private async describe(pool: Piscina<WorkerTask, WorkerResult>): Promise<ReadyResult> {
@@ -130,9 +137,26 @@ export class WasmPluginHost extends PluginHost {
       if (options.signal?.aborted) throw cancelled(this.name, fn);
       const id = (this.nextCallId = (this.nextCallId % 0x7fffffff) + 1);
       enqueue(this.board, id);
-      const channel = options.onChunk ? new MessageChannel() : undefined;
-      const streamEnded = channel ? this.pump(channel.port1, options.onChunk!) : undefined;
-      const task: CallTask = channel ? { type: 'call', id, fn, input, port: channel.port2 } : { type: 'call', id, fn, input };
+      // Calls that die with a thread this host terminated itself did not crash (see stopCall).
+      const terminations = this.terminations;
+      // The task is sent before the call's bookkeeping is set up: the worker wakes while this
+      // thread does it (nothing can reach the port, the timer or the signal before this returns).
+      // A stream goes on a worker's lane when one is open; a stream that is stopped is told so on
+      // its lane, or by its port closing.
+      const lane = stream && options.onChunk ? this.lanes?.pick() : undefined;
+      let run: Promise<WorkerResult>;
+      let streamEnded: Promise<void> | undefined;
+      let release: () => void;
+      if (lane) {
+        run = lane.start({ type: 'call', id, fn, input }, { onChunk: options.onChunk!, onLog: (record) => this.forwardLogs([record]) });
+        release = () => lane.stop(id);
+      } else {
+        const channel = options.onChunk ? new MessageChannel() : undefined;
+        const task: CallTask = channel ? { type: 'call', id, fn, input, port: channel.port2 } : { type: 'call', id, fn, input };
+        run = pool.run(task, channel ? { transferList: [channel.port2] } : {});
+        streamEnded = channel ? this.pump(channel.port1, options.onChunk!) : undefined;
+        release = () => channel?.port1.close();
+      }
 
       // The call ends at the first of: its result, its deadline, its cancellation.
       let stop!: (reason: 'timeout' | 'cancel') => void;
@@ -150,9 +174,6 @@ export class WasmPluginHost extends PluginHost {
       };
       arm(this.entry.timeoutMs);
       const unsubscribe = options.signal?.onAbort(() => stop('cancel'));
-      // Calls that die with a thread this host terminated itself did not crash (see stopCall).
-      const terminations = this.terminations;
-      const run = pool.run(task, channel ? { transferList: [channel.port2] } : {});
       try {
         const outcome = await Promise.race([run.then((result) => ({ result }), (error: unknown) => ({ error })), stopped]);
         if (outcome === 'timeout' || outcome === 'cancel') {
@@ -187,7 +208,7 @@ export class WasmPluginHost extends PluginHost {
       } finally {
         clearTimeout(timer!);
         unsubscribe?.();
-        channel?.port1.close();
+        release();
       }
     }
   }
@@ -226,6 +247,7 @@ export class WasmPluginHost extends PluginHost {
   protected async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
+    this.lanes = null;
     await pool?.destroy();
   }
 }

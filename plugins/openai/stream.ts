@@ -57,6 +57,8 @@ export class ParserState {
   /** `data:` lines of the SSE event being read, joined by `\n`. */
   data: string = "";
   hasData: bool = false;
+  /** The event being read was handled at its first `data:` line (see line()). */
+  dispatched: bool = false;
   finish: string | null = null;
   completed: bool = false;
   done: bool = false;
@@ -76,6 +78,8 @@ export class ParserState {
     st.data = d === null ? "" : d;
     const hd = v.get("has_data");
     st.hasData = hd !== null && hd.asBool();
+    const dp = v.get("dispatched");
+    st.dispatched = dp !== null && dp.asBool();
     st.finish = v.getString("finish");
     const c = v.get("completed");
     st.completed = c !== null && c.asBool();
@@ -108,6 +112,7 @@ export class ParserState {
       .set("partial", JsonValue.str(this.partial))
       .set("data", JsonValue.str(this.data))
       .set("has_data", JsonValue.bool(this.hasData))
+      .set("dispatched", JsonValue.bool(this.dispatched))
       .set("finish", JsonValue.strOrNull(this.finish))
       .set("completed", JsonValue.bool(this.completed))
       .set("done", JsonValue.bool(this.done))
@@ -153,13 +158,36 @@ export class ParserState {
     }
     if (line.charCodeAt(0) == 0x3a) return; // ":" comment (keep-alive)
     if (!line.startsWith("data:")) return; // event:, id:, retry: carry nothing we use
+    if (this.dispatched) return;
     let value = line.substring(5);
     if (value.startsWith(" ")) value = value.substring(1);
+    if (!this.hasData && !this.done) {
+      // SSE dispatches an event at the blank line that ends it. OpenAI-compatible servers send
+      // each event as one `data:` line of whole JSON: handled here, its chunks reach the client a
+      // parser call (and a network read, when the blank line comes in the next one) sooner. A
+      // further `data:` line in the same event is ignored: joined to this one, the payload would
+      // not have been JSON, and such events are ignored (below).
+      if (value == "[DONE]") {
+        this.dispatched = true;
+        this.complete(out);
+        return;
+      }
+      const v = parseJson(value).value;
+      if (v !== null && v.isObject()) {
+        this.dispatched = true;
+        this.event(v, out);
+        return;
+      }
+    }
     this.data = this.hasData ? this.data + "\n" + value : value;
     this.hasData = true;
   }
 
   private dispatch(out: Array<string>): void {
+    if (this.dispatched) {
+      this.dispatched = false;
+      return;
+    }
     if (!this.hasData) return;
     const data = this.data;
     this.data = "";
@@ -171,6 +199,11 @@ export class ParserState {
     }
     const v = parseJson(data).value;
     if (v === null || !v.isObject()) return; // not JSON: ignored, as OpenAI's own SDK does
+    this.event(v, out);
+  }
+
+  /** One event's JSON payload. */
+  private event(v: JsonValue, out: Array<string>): void {
     const err = v.get("error");
     if (err !== null && !err.isNull()) {
       const m = err.isObject() ? err.getString("message") : err.isString() ? err.asString() : null;

@@ -1,8 +1,8 @@
 import '../quietWarnings.js';
 import type { MessagePort } from 'node:worker_threads';
-import { threadId, workerData } from 'node:worker_threads';
+import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import type { CallContext, Plugin } from '@extism/extism';
-import type { CallTask, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
+import type { CallTask, LaneInbound, LaneOffer, LaneOutbound, LogRecord, ReadyResult, StreamMessage, WireError, WorkerResult, WorkerStart, WorkerTask } from '../messages.js';
 import { begin, finish, pause, resume } from '../callBoard.js';
 import { classifyCallFailure } from './pluginErrors.js';
 import { decodeStreamTask, HTTP_STREAM_TASK, runsHttpStreams } from '../http/streamTask.js';
@@ -23,12 +23,21 @@ const exportNames = new Set(
     .map((e) => e.name),
 );
 
+/** Where a streaming call's messages go: its own port (a piscina task's), or its worker's lane. */
+interface StreamOut {
+  post(message: StreamMessage): void;
+}
+
+function portOut(port: MessagePort): StreamOut {
+  return { post: (message) => port.postMessage(message) };
+}
+
 // Where the current call's plugin output (chunks, logs) goes. One call at a time per worker.
-let sink: { port: MessagePort | undefined; logs: LogRecord[] } = { port: undefined, logs: [] };
+let sink: { out: StreamOut | undefined; logs: LogRecord[] } = { out: undefined, logs: [] };
 
 function emit(message: StreamMessage): void {
-  if (message.type === 'log' && !sink.port) sink.logs.push(message.record);
-  else sink.port?.postMessage(message);
+  if (message.type === 'log' && !sink.out) sink.logs.push(message.record);
+  else sink.out?.post(message);
 }
 
 function log(level: number, target: string, message: string): void {
@@ -155,7 +164,7 @@ async function callText(fn: string, input: string | null): Promise<string | null
 
 async function describe(): Promise<WorkerResult> {
   const logs: LogRecord[] = [];
-  sink = { port: undefined, logs };
+  sink = { out: undefined, logs };
   try {
     if (!exportNames.has('name')) {
       return { type: 'error', logs, error: { name: 'PluginLoadError', code: 'MISSING_EXPORT', message: 'the plugin does not export the required function "name"' } };
@@ -177,7 +186,7 @@ async function describe(): Promise<WorkerResult> {
   } catch (error) {
     return { type: 'error', logs, error: loadFailure(error) };
   } finally {
-    sink = { port: undefined, logs: [] };
+    sink = { out: undefined, logs: [] };
   }
 }
 
@@ -187,9 +196,9 @@ function loadFailure(error: unknown): WireError {
   return wire;
 }
 
-/** Runs one export; its logs go to `port` (or into `logs`). Rejects with a WireError. */
-async function runExport(fn: string, input: string | null, port: MessagePort | undefined, logs: LogRecord[]): Promise<string | null> {
-  sink = { port, logs };
+/** Runs one export; its logs go to `out` (or into `logs`). Rejects with a WireError. */
+async function runExport(fn: string, input: string | null, out: StreamOut | undefined, logs: LogRecord[]): Promise<string | null> {
+  sink = { out, logs };
   try {
     return await callText(fn, input);
   } catch (error) {
@@ -197,7 +206,7 @@ async function runExport(fn: string, input: string | null, port: MessagePort | u
     if (wire.code !== 'PLUGIN_ERROR') await discard();
     throw wire;
   } finally {
-    sink = { port: undefined, logs: [] };
+    sink = { out: undefined, logs: [] };
   }
 }
 
@@ -211,7 +220,7 @@ async function call(task: CallTask): Promise<WorkerResult> {
     if (!exportNames.has(task.fn)) {
       return { type: 'error', logs, error: { name: 'UnsupportedError', code: 'UNSUPPORTED', message: `the plugin does not export "${task.fn}"` } };
     }
-    return { type: 'result', output: await runExport(task.fn, task.input, task.port, logs), logs };
+    return { type: 'result', output: await runExport(task.fn, task.input, task.port && portOut(task.port), logs), logs };
   } catch (error) {
     return { type: 'error', error: error as WireError, logs };
   } finally {
@@ -229,7 +238,19 @@ let queue: Promise<unknown> = Promise.resolve();
 function handle(task: WorkerTask): Promise<WorkerResult> {
   // An HTTP stream is not one call: it waits on the network between its parser calls, which take
   // their turn in the queue like any other call.
-  if (task.type === 'call' && task.fn === HTTP_STREAM_TASK) return httpStream(task);
+  if (task.type === 'call' && task.fn === HTTP_STREAM_TASK) {
+    // Stopped by the daemon closing the task's port.
+    const abort = new AbortController();
+    const port = task.port;
+    port?.on('close', () => abort.abort());
+    port?.on('message', () => undefined);
+    return httpStream(task, port && portOut(port), abort.signal).finally(() => {
+      if (port) {
+        port.postMessage({ type: 'end' } satisfies StreamMessage);
+        port.close();
+      }
+    });
+  }
   const run = () => (task.type === 'describe' ? describe() : call(task));
   const result = queue.then(run, run);
   queue = result;
@@ -240,11 +261,11 @@ function handle(task: WorkerTask): Promise<WorkerResult> {
  * Runs one export of a stream in its turn, under the stream's call-board slot: while it runs the
  * slot shows this thread and its start, so `timeout_ms` bounds it as it bounds any call.
  */
-function streamCall(slot: number, fn: string, input: string, port: MessagePort | undefined): Promise<string | null> {
+function streamCall(slot: number, fn: string, input: string, out: StreamOut | undefined): Promise<string | null> {
   const run = async () => {
     resume(start.board, slot, threadId);
     try {
-      return await runExport(fn, input, port, []);
+      return await runExport(fn, input, out, []);
     } finally {
       pause(start.board, slot);
     }
@@ -258,38 +279,55 @@ function streamCall(slot: number, fn: string, input: string, port: MessagePort |
  * A streamed chat of an HTTP-adapter plugin (workers/http/streamTask.ts). Between its plugin
  * calls it waits for the network, and its call-board slot says so (BETWEEN): `timeout_ms` bounds
  * each plugin call (the HTTP timeouts bound the waits), and other calls run on this thread in the
- * meantime. The daemon stops it by closing its port, which aborts the request.
+ * meantime. `signal` stops it (the daemon closed its port, or cancelled it on the lane).
  */
-async function httpStream(task: CallTask): Promise<WorkerResult> {
+async function httpStream(task: CallTask, out: StreamOut | undefined, signal: AbortSignal): Promise<WorkerResult> {
   const logs: LogRecord[] = [];
-  const port = task.port;
   if (!begin(start.board, task.id, threadId)) {
-    port?.close();
     return { type: 'error', logs, error: { name: 'CancelledError', code: 'CANCELLED', message: 'the stream was cancelled before it started' } };
   }
   pause(start.board, task.id);
-  const abort = new AbortController();
-  port?.on('close', () => abort.abort());
-  port?.on('message', () => undefined);
   const { runStream, streamFailure } = streamModule ?? (streamModule = await import('../http/runStream.js'));
   try {
     const input = decodeStreamTask(task.input ?? '');
     const output = await runStream(input, {
-      call: (fn, text) => streamCall(task.id, fn, text, port),
+      call: (fn, text) => streamCall(task.id, fn, text, out),
       generation: () => generation,
-      emit: (data) => port?.postMessage({ type: 'chunk', data } satisfies StreamMessage),
-      signal: abort.signal,
+      emit: (data) => out?.post({ type: 'chunk', data }),
+      signal,
     });
     return { type: 'result', output: JSON.stringify(output), logs };
   } catch (error) {
     return { type: 'error', error: streamFailure(error), logs };
   } finally {
     finish(start.board, task.id);
-    if (port) {
-      port.postMessage({ type: 'end' } satisfies StreamMessage);
-      port.close();
-    }
   }
+}
+
+/**
+ * The worker's stream lane (see workers/messages.ts), offered to the daemon on piscina's parent
+ * port: a stream started here skips a piscina task and a new MessageChannel, about 0.1–0.2 ms of a
+ * first token's time (docs/performance.md §12.7).
+ */
+function openLane(): void {
+  const { port1: lane, port2 } = new MessageChannel();
+  const running = new Map<number, AbortController>();
+  const send = (message: LaneOutbound) => lane.postMessage(message);
+  lane.on('message', (message: LaneInbound) => {
+    if (message.type === 'cancel') {
+      running.get(message.id)?.abort();
+      return;
+    }
+    const { id } = message.task;
+    const abort = new AbortController();
+    running.set(id, abort);
+    const out: StreamOut = { post: (m) => send({ type: 'stream', id, message: m }) };
+    void httpStream(message.task, out, abort.signal).then((result) => {
+      running.delete(id);
+      send({ type: 'result', id, result });
+    });
+  });
+  parentPort?.postMessage({ type: 'plugd:lane', threadId, port: port2 } satisfies LaneOffer, [port2]);
 }
 
 // Load the instance while the worker starts (piscina waits for this before sending tasks), so a
@@ -297,6 +335,9 @@ async function httpStream(task: CallTask): Promise<WorkerResult> {
 // reported by the first task instead.
 export default (async () => {
   await Promise.resolve(plugin()).catch(() => undefined);
-  if (runsHttpStreams(start.module)) streamModule = await import('../http/runStream.js');
+  if (runsHttpStreams(start.module)) {
+    streamModule = await import('../http/runStream.js');
+    openLane();
+  }
   return handle;
 })();
