@@ -104,7 +104,7 @@ async function pairedSample(o: Opened, prompt: string, history: BenchMessage[] =
  * first token. `steady`: one daemon, sampled after STEADY_WARM_UP paired chats. `fresh`: each
  * round starts a new daemon and samples its first chats after three.
  */
-export function streamAdded(spec: { id: string; prompt: string; phase: 'steady' | 'fresh'; historyKb?: number }): Subject {
+export function streamAdded(spec: { id: string; prompt: string; phase: 'steady' | 'fresh'; historyKb?: number; count?: (n: number) => number }): Subject {
   const steady = spec.phase === 'steady';
   const history = conversation(spec.historyKb ?? 0);
   const label = !steady
@@ -119,6 +119,7 @@ export function streamAdded(spec: { id: string; prompt: string; phase: 'steady' 
     description: steady
       ? `Each sample streams "${spec.prompt}"${spec.historyKb ? ` after ${history.length} earlier turns (${spec.historyKb} kB of text)` : ''} directly and then through plugd, back to back; the sample is the difference of their times to the first text delta. The daemon has served ${STEADY_WARM_UP} such pairs before the first sample.`
       : `As the paired row, but each round starts a new daemon and samples its chats after the third: the first minutes of a daemon, before V8 has optimised the chat path.`,
+    ...(spec.count ? { count: spec.count } : {}),
     async open() {
       if (!steady) {
         let o: Opened | null = null;
@@ -199,12 +200,13 @@ class HopRelay {
  * The floor for the added time: the same chat direct, then through the hop relay; the sample is
  * the relay's added time to first token — what the four thread hops cost with no plugd work.
  */
-export function hopRelayAdded(spec: { id: string; prompt: string }): Subject {
+export function hopRelayAdded(spec: { id: string; prompt: string; count?: (n: number) => number }): Subject {
   return sampledSubject({
     id: spec.id,
     role: 'floor',
     label: 'added time to first token, hop relay (no plugd work)',
     description: `Each sample streams "${spec.prompt}" directly and then through bench/workers/hopRelay.ts (client → a process's main thread → its worker thread → the server, and back: plugd's hops without its work), back to back; the sample is the difference of their times to the first text delta.`,
+    ...(spec.count ? { count: spec.count } : {}),
     async open() {
       const server = await acquireServer();
       const relay = await HopRelay.start(server.baseUrl);
