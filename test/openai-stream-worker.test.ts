@@ -1,6 +1,7 @@
 // An HTTP stream shares its plugin's worker with other calls: timeout_ms bounds each of its plugin
-// calls, a thread stopped to end another call does not count as a crash of the streams on it, and
-// open streams do not keep other calls from reaching the worker.
+// calls, a thread stopped to end another call does not count as a crash of the streams on it, open
+// streams do not keep other calls from reaching the worker, and what the plugin logs while it
+// parses reaches the daemon's log.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PluginCrashedError, PluginTimeoutError } from '../clients/errors.js';
@@ -9,7 +10,7 @@ import { DaemonProcess } from './helpers/daemonProcess.js';
 import { openaiToml } from './helpers/openaiConfig.js';
 import { OpenAIServer } from './helpers/openaiServer.js';
 import { fixturePlugin } from './helpers/paths.js';
-import { rejection, within } from './helpers/serve.js';
+import { eventually, rejection, within } from './helpers/serve.js';
 
 const user = (content: string) => [{ role: 'user' as const, content }];
 
@@ -79,6 +80,21 @@ test('sixteen open streams on one thread leave room for other calls', async () =
   } finally {
     for (const stream of streams) stream.cancel();
   }
+});
+
+test('records the parser logs during a stream reach the daemon log, named after the plugin; the stream is whole', async () => {
+  await using server = await OpenAIServer.start();
+  await using daemon = await DaemonProcess.start({ config: hangConfig(server.baseUrl, 10_000), env: { PLUGD_LOG: 'info' } });
+  await using client = await daemon.connect();
+  const { handle } = await client.build({ provider: 'openai' });
+  const quiet: string[] = [];
+  for await (const chunk of client.chatStream(handle, user('quiet words'))) if (chunk.type === 'text') quiet.push(chunk.text);
+  assert.is(quiet.join(''), 'echo: quiet words');
+  assert.not.match(daemon.stderr, /parsing a line that mentions a zebra/, 'nothing is logged for lines without "zebra"');
+  const texts: string[] = [];
+  for await (const chunk of client.chatStream(handle, user('zebra crossing'))) if (chunk.type === 'text') texts.push(chunk.text);
+  assert.is(texts.join(''), 'echo: zebra crossing');
+  await eventually('the record in the daemon log', () => /plugin:openai:parser: parsing a line that mentions a zebra/.test(daemon.stderr));
 });
 
 test.run();
