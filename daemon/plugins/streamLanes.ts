@@ -89,5 +89,3 @@ export class StreamLanes {
     return best;
   }
 }
-
-export type { Lane };

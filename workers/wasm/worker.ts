@@ -309,7 +309,7 @@ async function httpStream(task: CallTask, out: StreamOut | undefined, signal: Ab
  * port: a stream started here skips a piscina task and a new MessageChannel, about 0.1–0.2 ms of a
  * first token's time (docs/performance.md §12.7).
  */
-function openLane(): void {
+function openLane(failure: (error: unknown) => WireError): void {
   const { port1: lane, port2 } = new MessageChannel();
   const running = new Map<number, AbortController>();
   const send = (message: LaneOutbound) => lane.postMessage(message);
@@ -322,10 +322,12 @@ function openLane(): void {
     const abort = new AbortController();
     running.set(id, abort);
     const out: StreamOut = { post: (m) => send({ type: 'stream', id, message: m }) };
-    void httpStream(message.task, out, abort.signal).then((result) => {
-      running.delete(id);
-      send({ type: 'result', id, result });
-    });
+    void httpStream(message.task, out, abort.signal)
+      .catch((error: unknown): WorkerResult => ({ type: 'error', logs: [], error: failure(error) }))
+      .then((result) => {
+        running.delete(id);
+        send({ type: 'result', id, result });
+      });
   });
   parentPort?.postMessage({ type: 'plugd:lane', threadId, port: port2 } satisfies LaneOffer, [port2]);
 }
@@ -337,7 +339,7 @@ export default (async () => {
   await Promise.resolve(plugin()).catch(() => undefined);
   if (runsHttpStreams(start.module)) {
     streamModule = await import('../http/runStream.js');
-    openLane();
+    openLane(streamModule.streamFailure);
   }
   return handle;
 })();
