@@ -30,8 +30,8 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-async function collect(stream: AsyncIterable<StreamChunk>): Promise<{ chunks: StreamChunk[]; error?: unknown }> {
-  const chunks: StreamChunk[] = [];
+/** Iterates a stream to its end; `chunks` (the caller's, to watch progress) receives what arrives. */
+async function collect(stream: AsyncIterable<StreamChunk>, chunks: StreamChunk[] = []): Promise<{ chunks: StreamChunk[]; error?: unknown }> {
   try {
     for await (const chunk of stream) chunks.push(chunk);
   } catch (error) {
@@ -296,8 +296,10 @@ test('the daemon hanging up rejects pending calls and streams with ConnectionClo
   const client = fake.client;
   const call = client.chat('h', user('x'));
   const stream = client.chatStream('h', user('y'));
-  const iterated = collect(stream);
-  await sleep(20);
+  const seen: StreamChunk[] = [];
+  const iterated = collect(stream, seen);
+  // Hang up once the chunk has arrived (a fixed wait can be too short on a busy machine).
+  for (let i = 0; seen.length === 0 && i < 1000; i++) await sleep(5);
   fake.hangUp();
   assert.instance(await rejection(call), ConnectionClosedError);
   const { chunks, error } = await iterated;

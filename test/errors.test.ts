@@ -182,16 +182,15 @@ s('UnknownProvider names the provider and the configured ones', async () => {
 
 s('UnknownHandle for a handle never built, on every handle method', async () => {
   const bogus = 'h_never_built';
-  for (const call of [
+  // All sent at once; each checked as its answer comes (none left without a handler meanwhile).
+  const checks = [
     client.chat(bogus, [user('hi')]),
     client.chatStream(bogus, [user('hi')]).result,
     client.embed(bogus, ['x']),
     client.complete({ handle: bogus, prompt: 'x' }),
     client.dispose(bogus),
-  ]) {
-    const e = await failsWith(call, UnknownHandleError, ErrorCodes.UnknownHandle);
-    assert.match(e.message, bogus);
-  }
+  ].map((call) => failsWith(call, UnknownHandleError, ErrorCodes.UnknownHandle));
+  for (const e of await Promise.all(checks)) assert.match(e.message, bogus);
 });
 
 s('UnknownHandle for a handle built on another connection; the owner keeps using it', async () => {
