@@ -211,7 +211,7 @@ gone('cancelling a non-streamed chat with an AbortSignal stops the plugin too', 
   await watcher.dispose(handle);
 });
 
-gone('$/cancelRequest is answered with RequestCancelled (-32800) by the daemon', async () => {
+gone('$/cancelRequest is answered with RequestCancelled (-32800) by the daemon; late or unknown cancels change nothing', async () => {
   const socket = connect(gd!.socketPath);
   await once(socket, 'connect');
   const connection = connectionOver(socket, socket);
@@ -226,6 +226,11 @@ gone('$/cancelRequest is answered with RequestCancelled (-32800) by the daemon',
     const error = await within(5000, 'the daemon answers the cancelled request', rejection(pending));
     assert.instance(error, ResponseError);
     assert.is((error as ResponseError<unknown>).code, ErrorCodes.RequestCancelled);
+    // Cancels that come late (the build above was answered long ago) or name an id never sent
+    // change nothing; nor does a cancel of an answered id affect a request sent after it.
+    await connection.sendNotification('$/cancelRequest', { id: 0 });
+    await connection.sendNotification('$/cancelRequest', { id: 'never-sent' });
+    await connection.sendNotification('$/cancelRequest', {});
     const reply = await within(10_000, 'next call', connection.sendRequest<{ text: string }>('providers/chat', { handle, messages: [user('hi')] }));
     assert.is(reply.text, 'ok');
   } finally {

@@ -98,10 +98,11 @@ export class Session implements Disposable {
       return true;
     }
     if (Message.isNotification(message) && message.method === CANCEL_REQUEST) {
+      // Every request the connection could still be working on is one of these (it answers an
+      // unknown method at once), so a cancel that finds nothing came late and is dropped: passed
+      // on, vscode-jsonrpc would keep its id for a request that never comes.
       const id = (message.params as { id?: unknown } | undefined)?.id;
-      const signal = typeof id === 'number' || typeof id === 'string' ? this.byId.get(id) : undefined;
-      if (!signal) return false;
-      signal.abort();
+      if (typeof id === 'number' || typeof id === 'string') this.byId.get(id)?.abort();
       return true;
     }
     return false;
