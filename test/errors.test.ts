@@ -99,7 +99,7 @@ s('an unknown method on a raw socket: error -32601 echoes the id; an unknown not
   }
 });
 
-s('params may be omitted or null where they are optional; without required params a request is InvalidParams', async () => {
+s('params may be omitted or null where they are optional; without required params, or by position, a request is InvalidParams', async () => {
   const raw = await RawSocket.connect(daemon!.socketPath);
   try {
     // JSON-RPC 2.0 lets a request leave out `params`.
@@ -124,6 +124,16 @@ s('params may be omitted or null where they are optional; without required param
       assert.is(build.code, -32602, `providers/build #${id}`);
       assert.match(build.message, /^providers\/build: params/);
       assert.is(build.data?.path, 'params');
+    }
+    // Params are passed by name (docs/protocol.md): by position is InvalidParams, even where
+    // every param is optional.
+    raw.send({ id: 7, method: 'daemon/status', params: [{}] });
+    raw.send({ id: 8, method: 'providers/build', params: [{ provider: 'echo' }] });
+    for (const id of [7, 8]) {
+      const refused = (await raw.response(id)).error as { code: number; message: string; data?: { path?: string } };
+      assert.is(refused?.code, -32602, `by-position params #${id}: ${JSON.stringify(refused)}`);
+      assert.match(refused.message, /: params: /);
+      assert.is(refused.data?.path, 'params');
     }
   } finally {
     raw.destroy();

@@ -27,13 +27,18 @@ export function askClient(session: Session, params: PermissionsRequest.Params, s
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
+    // `$/cancelRequest` for the prompt, while there is a connection to carry it (on a closed one
+    // vscode-jsonrpc's send throws, and the token's listener prints the stack to stderr).
+    const cancelPrompt = () => {
+      if (!session.isClosed) source.cancel();
+    };
     const timer = setTimeout(() => {
-      source.cancel();
+      cancelPrompt();
       settle({ allowed: false, source: 'timeout' });
     }, params.timeoutMs);
     // A disconnect aborts the call's signal too (the session closes first, then cancels its calls).
     const unsubscribe = signal.onAbort(() => {
-      source.cancel();
+      cancelPrompt();
       settle(session.isClosed ? { allowed: false, source: 'disconnected' } : cancelled());
     });
     session.connection.sendRequest(PermissionsRequest.type, params, source.token).then(
