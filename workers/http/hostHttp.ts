@@ -70,18 +70,6 @@ export function checkRequest(req: QmtHttpRequest, allowed: string[]): URL {
   return url;
 }
 
-const targets = new WeakMap<URL, { protocol: string; hostname: string; port: string; path: string }>();
-
-/** node:http's options for a URL's target, worked out once per checked URL (see checkRequest). */
-function targetOf(url: URL): { protocol: string; hostname: string; port: string; path: string } {
-  let target = targets.get(url);
-  if (!target) {
-    target = { protocol: url.protocol, hostname: hostOf(url), port: url.port, path: url.pathname + url.search };
-    targets.set(url, target);
-  }
-  return target;
-}
-
 /** Sends a plugin-built request; resolves once the response head has arrived. */
 export async function openRequest(req: QmtHttpRequest, policy: HttpPolicy, signal?: AbortSignal): Promise<OpenResponse> {
   try {
@@ -137,7 +125,8 @@ function attempt(req: QmtHttpRequest, policy: HttpPolicy, signal: AbortSignal | 
       failure = new HttpCancelledError('the request was cancelled');
       request.destroy(failure);
     };
-    const request = lib.request({ ...targetOf(url), method, headers, agent: reuse ? agents[url.protocol as 'http:' | 'https:'] : freshAgents[url.protocol as 'http:' | 'https:'] });
+    const target = { protocol: url.protocol, hostname: hostOf(url), port: url.port, path: url.pathname + url.search };
+    const request = lib.request({ ...target, method, headers, agent: reuse ? agents[url.protocol as 'http:' | 'https:'] : freshAgents[url.protocol as 'http:' | 'https:'] });
     signal?.addEventListener('abort', onAbort, { once: true });
     arm(timeouts.connectMs, 'connecting to', 'connect_timeout_ms');
     request.on('socket', (socket) => {
